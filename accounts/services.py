@@ -1,0 +1,65 @@
+"""Writes for organizations, accounts and API keys."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+
+from .models import Organization, OrganizationAPIKey, Platform, SocialAccount
+
+# Which credential keys each platform needs (CONTRACT.md, "Platform credentials").
+CREDENTIAL_KEYS = {
+    Platform.WECHAT: ("appid", "secret"),
+    Platform.DOUYIN: ("client_key", "client_secret", "open_id", "access_token", "refresh_token"),
+    Platform.BILIBILI: ("client_id", "client_secret", "access_token", "refresh_token"),
+    Platform.WEIBO: ("uid", "access_token"),
+    Platform.XIAOHONGSHU: ("advertiser_id", "access_token"),
+}
+
+
+def validate_credentials(platform: str, credentials: dict) -> None:
+    if not isinstance(credentials, dict):
+        raise ValidationError("credentials must be a JSON object")
+    if not credentials:
+        return  # export-file-only accounts need none
+    missing = [key for key in CREDENTIAL_KEYS[platform] if not credentials.get(key)]
+    if missing:
+        raise ValidationError(f"{platform} credentials are missing: {', '.join(missing)}")
+
+
+def organization_create(*, slug: str, name: str) -> Organization:
+    if slug != slugify(slug):
+        raise ValidationError(f"invalid slug {slug!r}: use lowercase letters, digits and hyphens")
+    if Organization.objects.filter(slug=slug).exists():
+        raise ValidationError(f"organization {slug!r} already exists")
+    return Organization.objects.create(slug=slug, name=name)
+
+
+def account_create(
+    *, organization: Organization, platform: str, external_id: str, name: str, credentials: dict | None = None
+) -> SocialAccount:
+    if platform not in Platform.values:
+        raise ValidationError(f"unknown platform {platform!r}; choose one of {', '.join(Platform.values)}")
+    credentials = credentials or {}
+    validate_credentials(platform, credentials)
+    try:
+        with transaction.atomic():
+            return SocialAccount.objects.create(
+                organization=organization, platform=platform, external_id=external_id,
+                name=name, credentials=credentials,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            f"{platform} account {external_id!r} already exists in {organization.slug}"
+        ) from None
+
+
+def account_credentials_update(*, account: SocialAccount, credentials: dict) -> None:
+    """Stores refreshed tokens atomically (Bilibili refresh tokens are single-use)."""
+    merged = {**account.credentials, **credentials}
+    SocialAccount.objects.filter(pk=account.pk).update(credentials=merged)
+    account.credentials = merged
+
+
+def api_key_create(*, organization: Organization, name: str) -> tuple[OrganizationAPIKey, str]:
+    """Returns the key object and the plain key, which is shown once and never stored."""
+    return OrganizationAPIKey.objects.create_key(name=name, organization=organization)

@@ -1,0 +1,3 @@
+"""The REST API under /api/: routes are added by the API views as they land."""
+
+urlpatterns = []

@@ -1,0 +1,148 @@
+"""The stored raw metrics of KPIS.md. Every metric is nullable: NULL = not reported, 0 = zero."""
+
+from django.db import models
+
+from accounts.models import Organization, Platform, SocialAccount
+
+# Counters an account reports per local calendar day (KPIS.md, "Raw metrics").
+ACCOUNT_METRICS = (
+    "followers", "followers_gained", "followers_lost", "impressions", "views", "likes",
+    "comments", "shares", "saves", "posts_published", "profile_visits", "coins", "danmaku",
+    "recommends",
+)
+# Lifetime counters a post reports as of each day, plus its rates.
+POST_COUNTERS = (
+    "impressions", "views", "likes", "comments", "shares", "saves", "coins", "danmaku",
+    "recommends", "followers_gained", "profile_visits",
+)
+POST_RATES = ("completion_rate", "avg_watch_seconds")
+CAMPAIGN_COUNTERS = ("impressions", "clicks", "engagements", "conversions", "followers_gained")
+CAMPAIGN_MONEY = ("spend", "revenue")
+
+
+def _counter(label: str):
+    return models.BigIntegerField(null=True, blank=True, verbose_name=label)
+
+
+def _money(label: str):
+    return models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True, verbose_name=label)
+
+
+class AccountDailyMetric(models.Model):
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="daily_metrics")
+    date = models.DateField()
+    followers = _counter("累计粉丝")
+    followers_gained = _counter("新增粉丝")
+    followers_lost = _counter("取关")
+    impressions = _counter("曝光")
+    views = _counter("阅读/播放")
+    likes = _counter("点赞")
+    comments = _counter("评论")
+    shares = _counter("分享")
+    saves = _counter("收藏")
+    posts_published = _counter("发布")
+    profile_visits = _counter("主页访问")
+    coins = _counter("投币")
+    danmaku = _counter("弹幕")
+    recommends = _counter("在看")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "date"], name="uniq_account_day")]
+        indexes = [models.Index(fields=["date", "account"], name="acct_metric_date_idx")]
+
+    def __str__(self):
+        return f"{self.account_id} {self.date}"
+
+
+class Post(models.Model):
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="posts")
+    external_id = models.CharField(max_length=255)
+    kind = models.CharField(max_length=32, blank=True)
+    title = models.TextField(blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "external_id"], name="uniq_post")]
+        indexes = [models.Index(fields=["account", "published_at"], name="post_published_idx")]
+
+    def __str__(self):
+        return self.title[:40] or self.external_id
+
+
+class PostDailyMetric(models.Model):
+    """Lifetime totals of a post as of `date` (what every platform's post API returns)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="daily_metrics")
+    date = models.DateField()
+    impressions = _counter("曝光")
+    views = _counter("阅读/播放")
+    likes = _counter("点赞")
+    comments = _counter("评论")
+    shares = _counter("分享")
+    saves = _counter("收藏")
+    coins = _counter("投币")
+    danmaku = _counter("弹幕")
+    recommends = _counter("在看")
+    followers_gained = _counter("涨粉")
+    profile_visits = _counter("主页访问")
+    completion_rate = models.FloatField(null=True, blank=True, verbose_name="完播率")
+    avg_watch_seconds = models.FloatField(null=True, blank=True, verbose_name="平均观看时长")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "date"], name="uniq_post_day")]
+        indexes = [models.Index(fields=["date", "post"], name="post_metric_date_idx")]
+
+    def __str__(self):
+        return f"{self.post_id} {self.date}"
+
+
+class Campaign(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="campaigns")
+    name = models.CharField(max_length=200)
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    start = models.DateField(null=True, blank=True)
+    end = models.DateField(null=True, blank=True)
+    budget = _money("预算")
+
+    class Meta:
+        ordering = ["organization", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "platform", "name"], name="uniq_campaign")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class CampaignDailyMetric(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="daily_metrics")
+    account = models.ForeignKey(
+        SocialAccount, on_delete=models.CASCADE, null=True, blank=True, related_name="campaign_metrics"
+    )
+    date = models.DateField()
+    spend = _money("花费")
+    impressions = _counter("曝光")
+    clicks = _counter("点击")
+    engagements = _counter("互动")
+    conversions = _counter("转化")
+    revenue = _money("收入")
+    followers_gained = _counter("涨粉")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # NULLS NOT DISTINCT: one row per campaign and day when no account is attached.
+            models.UniqueConstraint(
+                fields=["campaign", "account", "date"], name="uniq_campaign_day", nulls_distinct=False
+            )
+        ]
+        indexes = [
+            models.Index(fields=["date", "campaign"], name="camp_metric_date_idx"),
+            models.Index(fields=["account", "date"], name="camp_metric_acct_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.account_id} {self.date}"

@@ -1,0 +1,168 @@
+"""The one write path for ingested data: connectors and importers both end here."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import SocialAccount
+from analytics.models import (
+    ACCOUNT_METRICS,
+    CAMPAIGN_COUNTERS,
+    CAMPAIGN_MONEY,
+    POST_COUNTERS,
+    POST_RATES,
+    Campaign,
+    Post,
+)
+
+from .models import IngestionRun, RunSource, RunStatus
+from .records import AccountDay, Batch, CampaignDay, PostDay, PostInfo
+from .upsert import upsert
+
+POST_DAY_COLUMNS = (*POST_COUNTERS, *POST_RATES)
+CAMPAIGN_DAY_COLUMNS = (*CAMPAIGN_MONEY, *CAMPAIGN_COUNTERS)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    received: int  # rows upserted
+    changed: int  # rows inserted or actually modified (0 when re-ingesting identical data)
+
+
+def _merge(records: Iterable, key) -> list:
+    """One record per natural key: later non-None values win, so duplicates cannot clash."""
+    merged: dict = {}
+    for record in records:
+        k = key(record)
+        previous = merged.get(k)
+        if previous is None:
+            merged[k] = record
+        else:
+            updates = {
+                f.name: getattr(record, f.name)
+                for f in dataclasses.fields(record)
+                if getattr(record, f.name) not in (None, "")
+            }
+            merged[k] = dataclasses.replace(previous, **updates)
+    return list(merged.values())
+
+
+def _write_account_days(account: SocialAccount, days: list[AccountDay]) -> tuple[int, int]:
+    days = _merge(days, key=lambda d: d.date)
+    rows = [(account.pk, d.date, *(getattr(d, m) for m in ACCOUNT_METRICS)) for d in days]
+    changed = upsert(
+        table="analytics_accountdailymetric", constraint="uniq_account_day",
+        key_columns=("account_id", "date"), value_columns=ACCOUNT_METRICS, rows=rows,
+    )
+    return len(rows), changed
+
+
+def _write_posts(account: SocialAccount, posts: list[PostInfo]) -> tuple[dict[str, int], int]:
+    posts = _merge(posts, key=lambda p: p.external_id)
+    rows = [(account.pk, p.external_id, p.kind, p.title, p.url, p.published_at) for p in posts]
+    changed = upsert(
+        table="analytics_post", constraint="uniq_post",
+        key_columns=("account_id", "external_id"), value_columns=("kind", "title", "url", "published_at"),
+        rows=rows, touch_column=None, keep_text_when_blank=("kind", "title", "url"),
+    )
+    ids = dict(
+        Post.objects.filter(account=account, external_id__in=[p.external_id for p in posts])
+        .values_list("external_id", "pk")
+    )
+    return ids, changed
+
+
+def _write_post_days(post_ids: dict[str, int], days: list[PostDay]) -> tuple[int, int]:
+    days = _merge(days, key=lambda d: (d.post.external_id, d.date))
+    rows = [(post_ids[d.post.external_id], d.date, *(getattr(d, m) for m in POST_DAY_COLUMNS)) for d in days]
+    changed = upsert(
+        table="analytics_postdailymetric", constraint="uniq_post_day",
+        key_columns=("post_id", "date"), value_columns=POST_DAY_COLUMNS, rows=rows,
+    )
+    return len(rows), changed
+
+
+def _write_campaign_days(account: SocialAccount, days: list[CampaignDay]) -> tuple[int, int]:
+    days = _merge(days, key=lambda d: (d.campaign, d.date, d.attach_account))
+    names = sorted({d.campaign for d in days})
+    Campaign.objects.bulk_create(
+        [Campaign(organization_id=account.organization_id, platform=account.platform, name=n) for n in names],
+        ignore_conflicts=True,
+    )
+    campaign_ids = dict(
+        Campaign.objects.filter(
+            organization_id=account.organization_id, platform=account.platform, name__in=names
+        ).values_list("name", "pk")
+    )
+    rows = [
+        (campaign_ids[d.campaign], account.pk if d.attach_account else None, d.date,
+         *(getattr(d, m) for m in CAMPAIGN_DAY_COLUMNS))
+        for d in days
+    ]
+    changed = upsert(
+        table="analytics_campaigndailymetric", constraint="uniq_campaign_day",
+        key_columns=("campaign_id", "account_id", "date"), value_columns=CAMPAIGN_DAY_COLUMNS, rows=rows,
+    )
+    return len(rows), changed
+
+
+def metrics_write(*, account: SocialAccount, batch: Batch) -> WriteResult:
+    """Upsert everything in `batch` for `account` in one transaction: all of it or none."""
+    received = changed = 0
+    with transaction.atomic():
+        r, c = _write_account_days(account, batch.account_days)
+        received, changed = received + r, changed + c
+        post_infos = [*batch.posts, *(d.post for d in batch.post_days)]
+        if post_infos:
+            post_ids, c = _write_posts(account, post_infos)
+            received, changed = received + len(batch.posts), changed + c
+            r, c = _write_post_days(post_ids, batch.post_days)
+            received, changed = received + r, changed + c
+        r, c = _write_campaign_days(account, batch.campaign_days)
+        received, changed = received + r, changed + c
+    return WriteResult(received=received, changed=changed)
+
+
+# --- Ingestion runs -----------------------------------------------------------------------
+
+
+def ingestion_run_create(
+    *, account: SocialAccount, source: str, kind: str = "", window_start=None, window_end=None,
+    file_name: str = "", status: str = RunStatus.QUEUED,
+) -> IngestionRun:
+    return IngestionRun.objects.create(
+        account=account, source=source, kind=kind, window_start=window_start,
+        window_end=window_end, file_name=file_name, status=status,
+        started_at=timezone.now() if status == RunStatus.RUNNING else None,
+    )
+
+
+def ingestion_run_start(*, run: IngestionRun, task_id: str = "") -> None:
+    run.status, run.started_at, run.error = RunStatus.RUNNING, timezone.now(), ""
+    run.task_id = task_id or run.task_id
+    run.save(update_fields=["status", "started_at", "error", "task_id"])
+
+
+def ingestion_run_succeed(*, run: IngestionRun, rows_written: int) -> None:
+    run.status, run.rows_written, run.finished_at = RunStatus.SUCCEEDED, rows_written, timezone.now()
+    run.save(update_fields=["status", "rows_written", "finished_at"])
+    if run.source != RunSource.FILE:  # "last synced" means the platform was reached
+        SocialAccount.objects.filter(pk=run.account_id).update(last_synced_at=run.finished_at)
+
+
+def ingestion_run_fail(*, run: IngestionRun, error: str, status: str = RunStatus.FAILED) -> None:
+    run.status, run.error, run.finished_at = status, error, timezone.now()
+    run.save(update_fields=["status", "error", "finished_at"])
+
+
+def batch_ingest(*, run: IngestionRun, batch: Batch) -> WriteResult:
+    """Write a fetched or parsed batch and record the outcome on its run."""
+    account = run.account
+    result = metrics_write(account=account, batch=batch)
+    ingestion_run_succeed(run=run, rows_written=result.received)
+    return result

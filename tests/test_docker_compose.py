@@ -1,0 +1,43 @@
+"""No Docker engine here: the compose file is checked by reading it."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_services_and_commands():
+    services = load()["services"]
+    assert {"web", "worker", "beat", "postgres", "redis"} <= set(services)
+    assert services["web"]["command"][0] == "gunicorn"
+    assert services["worker"]["command"][:4] == ["celery", "-A", "socialmetrics", "worker"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "socialmetrics", "beat"]
+    for name in ("postgres", "redis", "web"):
+        assert "healthcheck" in services[name], name
+
+
+def test_app_services_use_production_settings_and_real_services():
+    services = load()["services"]
+    for name in ("web", "worker", "beat", "migrate"):
+        env = services[name]["environment"]
+        assert env["DJANGO_SETTINGS_MODULE"] == "socialmetrics.settings.production"
+        assert env["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in env["DATABASE_URL"]
+        assert env["REDIS_URL"] == "redis://redis:6379/0"
+        assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_data_lives_in_volumes():
+    compose = load()
+    assert "postgres-data" in compose["volumes"] and "redis-data" in compose["volumes"]
+    assert any(v.startswith("postgres-data:") for v in compose["services"]["postgres"]["volumes"])
+
+
+def test_dockerfile_runs_gunicorn_as_non_root():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "USER app" in dockerfile
+    assert "gunicorn" in dockerfile
