@@ -1,0 +1,1 @@
+"""Reads for the API, dashboards, reports and alerts: every KPI goes through here."""
