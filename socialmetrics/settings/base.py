@@ -166,6 +166,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Platform syncs retry transient errors after ~SYNC_RETRY_BACKOFF s, doubling, with jitter.
+SYNC_RETRY_BACKOFF = env.int("SYNC_RETRY_BACKOFF", default=60)
+SYNC_MAX_RETRIES = env.int("SYNC_MAX_RETRIES", default=5)
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
