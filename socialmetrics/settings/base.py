@@ -153,6 +153,8 @@ BILIBILI_OAUTH_BASE = env("BILIBILI_OAUTH_BASE", default="https://api.bilibili.c
 WEIBO_API_BASE = env("WEIBO_API_BASE", default="https://api.weibo.com")
 XHS_ADS_API_BASE = env("XHS_ADS_API_BASE", default="https://adapi.xiaohongshu.com/api/open")
 PLATFORM_HTTP_TIMEOUT = env.float("PLATFORM_HTTP_TIMEOUT", default=20.0)
+# First wait (seconds) of the exponential backoff between retries of a transient platform failure.
+PLATFORM_RETRY_WAIT = env.float("PLATFORM_RETRY_WAIT", default=1.0)
 
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL
