@@ -1,7 +1,10 @@
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 
 from accounts.models import Membership, Organization, Platform, Role, SocialAccount
+from analytics.models import AccountDailyMetric, Campaign, CampaignDailyMetric, Post, PostDailyMetric
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -39,3 +42,47 @@ class SocialAccountFactory(factory.django.DjangoModelFactory):
     external_id = factory.Sequence(lambda n: f"ext-{n}")
     name = factory.Sequence(lambda n: f"账号 {n}")
     credentials = factory.LazyAttribute(lambda _: {})
+
+
+class AccountDailyMetricFactory(factory.django.DjangoModelFactory):
+    """Every metric NULL unless given: NULL means "not reported" (KPIS.md)."""
+
+    class Meta:
+        model = AccountDailyMetric
+
+    account = factory.SubFactory(SocialAccountFactory)
+    date = factory.Sequence(lambda n: datetime.date(2026, 1, 1) + datetime.timedelta(days=n))
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Post
+
+    account = factory.SubFactory(SocialAccountFactory)
+    external_id = factory.Sequence(lambda n: f"post-{n}")
+    title = factory.Sequence(lambda n: f"作品 {n}")
+
+
+class PostDailyMetricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PostDailyMetric
+
+    post = factory.SubFactory(PostFactory)
+    date = factory.Sequence(lambda n: datetime.date(2026, 1, 1) + datetime.timedelta(days=n))
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"投放 {n}")
+    platform = Platform.DOUYIN
+
+
+class CampaignDailyMetricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CampaignDailyMetric
+
+    campaign = factory.SubFactory(CampaignFactory)
+    date = factory.Sequence(lambda n: datetime.date(2026, 1, 1) + datetime.timedelta(days=n))
