@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import logging
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import SocialAccount
+from accounts.models import AccountStatus, SocialAccount
 from analytics.models import (
     ACCOUNT_METRICS,
     CAMPAIGN_COUNTERS,
@@ -20,12 +25,15 @@ from analytics.models import (
     Post,
 )
 
+from .connectors.base import AuthError, PlatformDataError, QuotaExceeded, TransientError, connector_for
 from .models import IngestionRun, RunSource, RunStatus
 from .records import AccountDay, Batch, CampaignDay, PostDay, PostInfo
 from .upsert import upsert
 
 POST_DAY_COLUMNS = (*POST_COUNTERS, *POST_RATES)
 CAMPAIGN_DAY_COLUMNS = (*CAMPAIGN_MONEY, *CAMPAIGN_COUNTERS)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -166,3 +174,83 @@ def batch_ingest(*, run: IngestionRun, batch: Batch) -> WriteResult:
     result = metrics_write(account=account, batch=batch)
     ingestion_run_succeed(run=run, rows_written=result.received)
     return result
+
+
+# --- Platform sync --------------------------------------------------------------------------
+
+# Platform "days" are China's calendar days, whatever the server's clock says.
+PLATFORM_TZ = ZoneInfo("Asia/Shanghai")
+# The nightly run re-reads this many days: platforms revise recent days after the fact.
+SYNC_WINDOW_DAYS = 3
+
+
+def _account_needs_reauth(*, account: SocialAccount, detail: str) -> None:
+    account.status, account.status_detail = AccountStatus.NEEDS_REAUTH, detail
+    SocialAccount.objects.filter(pk=account.pk).update(status=account.status, status_detail=detail)
+
+
+def account_sync(
+    *, account: SocialAccount, start: dt.date, end: dt.date, run: IngestionRun | None = None,
+    source: str = RunSource.API, task_id: str = "",
+) -> IngestionRun:
+    """Fetch one account's window from its platform and write it in one transaction.
+
+    Every failure is recorded on the run and leaves the stored data as it was. Transient
+    errors are re-raised (after recording) so the Celery task can retry them; quota errors
+    defer the run; auth errors flag the account for re-authorisation.
+    """
+    if run is None:
+        run = ingestion_run_create(
+            account=account, source=source, kind=account.platform, window_start=start, window_end=end,
+        )
+    ingestion_run_start(run=run, task_id=task_id)
+    try:
+        batch = connector_for(account).fetch(start, end)
+        with transaction.atomic():
+            batch_ingest(run=run, batch=batch)
+    except TransientError as exc:
+        ingestion_run_fail(run=run, error=f"平台暂时不可用（可重试）：{exc}")
+        raise
+    except QuotaExceeded as exc:
+        ingestion_run_fail(run=run, error=f"配额已用完，推迟到下次同步：{exc}", status=RunStatus.DEFERRED)
+    except AuthError as exc:
+        ingestion_run_fail(run=run, error=f"授权失效，需要重新授权：{exc}")
+        _account_needs_reauth(account=account, detail=str(exc))
+    except PlatformDataError as exc:
+        ingestion_run_fail(run=run, error=f"平台返回的数据有误：{exc}")
+    except Exception as exc:  # a bug or a time limit: record it on the run rather than lose it in a log
+        logger.exception("sync of account %s failed", account.pk)
+        ingestion_run_fail(run=run, error=f"同步失败：{type(exc).__name__}: {exc}")
+    return run
+
+
+def sync_request(*, account: SocialAccount, start: dt.date, end: dt.date) -> IngestionRun:
+    """Queue a sync of one account's window; the task is sent once the caller's transaction commits."""
+    from .tasks import sync_account  # tasks import this module
+
+    if end < start:
+        raise ValidationError(f"end {end} is before start {start}")
+    task_id = str(uuid.uuid4())
+    run = IngestionRun.objects.create(
+        account=account, source=RunSource.API, kind=account.platform, window_start=start, window_end=end,
+        status=RunStatus.QUEUED, task_id=task_id,
+    )
+    transaction.on_commit(lambda: sync_account.apply_async(
+        args=(account.pk, start.isoformat(), end.isoformat()), kwargs={"run_id": run.pk}, task_id=task_id,
+    ))
+    return run
+
+
+def sync_window(day: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The nightly window: the last `SYNC_WINDOW_DAYS` days up to `day` (default: yesterday in China)."""
+    end = day or timezone.localdate(timezone=PLATFORM_TZ) - dt.timedelta(days=1)
+    return end - dt.timedelta(days=SYNC_WINDOW_DAYS - 1), end
+
+
+def sync_all_request(*, day: dt.date | None = None) -> list[IngestionRun]:
+    """Queue the nightly window of every active account that has API credentials."""
+    start, end = sync_window(day)
+    accounts = SocialAccount.objects.filter(status=AccountStatus.ACTIVE).order_by("pk")
+    # Credentials are encrypted, so "has any" can only be checked after decryption;
+    # accounts fed only by export files have none and are not synced.
+    return [sync_request(account=a, start=start, end=end) for a in accounts if a.credentials]

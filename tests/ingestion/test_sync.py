@@ -1,0 +1,185 @@
+"""The sync service against a local fake platform: stored rows, runs, and every error class."""
+
+import datetime as dt
+
+import pytest
+
+from accounts.models import AccountStatus, SocialAccount
+from analytics.models import AccountDailyMetric, PostDailyMetric
+from ingestion.connectors.base import TransientError
+from ingestion.models import IngestionRun, RunSource, RunStatus
+from ingestion.services import account_sync, sync_all_request, sync_request, sync_window
+from tests.factories import SocialAccountFactory
+from tests.ingestion.http_platform import PLATFORM, day_numbers
+
+START, END = dt.date(2026, 10, 1), dt.date(2026, 10, 3)
+
+
+def stored(account):
+    rows = AccountDailyMetric.objects.filter(account=account).order_by("date")
+    return list(rows.values_list("date", "followers", "views", "likes"))
+
+
+def expected(account, start=START, end=END):
+    days = [day_numbers(account.external_id, start + dt.timedelta(i)) for i in range((end - start).days + 1)]
+    return [(dt.date.fromisoformat(d["date"]), d["followers"], d["views"], d["likes"]) for d in days]
+
+
+@pytest.mark.django_db
+def test_sync_stores_the_window_and_records_the_run(api_account):
+    run = account_sync(account=api_account, start=START, end=END)
+
+    run.refresh_from_db()
+    assert (run.status, run.error, run.source, run.kind) == (RunStatus.SUCCEEDED, "", RunSource.API, PLATFORM)
+    assert (run.window_start, run.window_end, run.rows_written) == (START, END, 6)
+    assert run.started_at <= run.finished_at
+    assert stored(api_account) == expected(api_account)
+    post_views = PostDailyMetric.objects.filter(post__account=api_account).order_by("date").values_list("views", flat=True)
+    assert list(post_views) == [day_numbers("acct-a", d)["post_views"] for d in (START, START.replace(day=2), END)]
+    api_account.refresh_from_db()
+    assert api_account.last_synced_at == run.finished_at
+
+
+@pytest.mark.django_db
+def test_syncing_the_same_window_twice_changes_nothing(api_account):
+    account_sync(account=api_account, start=START, end=END)
+    first = list(AccountDailyMetric.objects.filter(account=api_account).order_by("date").values())
+
+    account_sync(account=api_account, start=START, end=END)
+
+    assert list(AccountDailyMetric.objects.filter(account=api_account).order_by("date").values()) == first
+    assert PostDailyMetric.objects.filter(post__account=api_account).count() == 3
+    assert list(IngestionRun.objects.values_list("status", flat=True)) == [RunStatus.SUCCEEDED] * 2
+
+
+@pytest.mark.django_db
+def test_transient_error_is_recorded_and_reraised_for_a_retry(api_account, fake_platform):
+    account_sync(account=api_account, start=START, end=END)
+    before = stored(api_account)
+    fake_platform.script["acct-a"] = [500]
+
+    with pytest.raises(TransientError, match="HTTP 500"):
+        account_sync(account=api_account, start=START, end=dt.date(2026, 10, 5))
+
+    run = IngestionRun.objects.first()
+    assert run.status == RunStatus.FAILED
+    assert "HTTP 500" in run.error and "可重试" in run.error
+    assert stored(api_account) == before
+
+
+@pytest.mark.django_db
+def test_quota_error_defers_the_run_and_leaves_the_account_alone(api_account, fake_platform):
+    fake_platform.script["acct-a"] = [429]
+
+    run = account_sync(account=api_account, start=START, end=END)
+
+    assert run.status == RunStatus.DEFERRED
+    assert "quota" in run.error and "推迟" in run.error
+    api_account.refresh_from_db()
+    assert (api_account.status, api_account.status_detail, api_account.last_synced_at) == (AccountStatus.ACTIVE, "", None)
+    assert stored(api_account) == []
+
+
+@pytest.mark.django_db
+def test_auth_error_flags_the_account_for_reauthorisation(api_account, fake_platform):
+    fake_platform.script["acct-a"] = [401, 401]
+
+    run = account_sync(account=api_account, start=START, end=END)
+
+    assert run.status == RunStatus.FAILED
+    assert "HTTP 401" in run.error
+    api_account.refresh_from_db()
+    assert api_account.status == AccountStatus.NEEDS_REAUTH
+    assert "access token rejected" in api_account.status_detail
+    assert fake_platform.requests_for("acct-a") == 1
+    assert stored(api_account) == []
+
+
+@pytest.mark.django_db
+def test_malformed_answer_fails_the_run_and_keeps_the_previous_data(api_account, fake_platform):
+    account_sync(account=api_account, start=START, end=END)
+    before = stored(api_account)
+    fake_platform.script["acct-a"] = ["malformed"]
+
+    run = account_sync(account=api_account, start=START, end=END)
+
+    assert run.status == RunStatus.FAILED
+    assert "malformed answer" in run.error
+    assert stored(api_account) == before
+
+
+@pytest.mark.django_db
+def test_unreachable_platform_is_transient(api_account, fake_platform):
+    fake_platform.server.shutdown()
+    fake_platform.server.server_close()  # nothing listens on the port any more
+
+    with pytest.raises(TransientError):
+        account_sync(account=api_account, start=START, end=END)
+    assert IngestionRun.objects.get().status == RunStatus.FAILED
+
+
+@pytest.mark.django_db
+def test_platform_without_connector_fails_with_a_clear_message(org):
+    account = SocialAccountFactory(organization=org, platform="nosuchplatform", credentials={"token": "x"})
+
+    run = account_sync(account=account, start=START, end=END)
+
+    assert run.status == RunStatus.FAILED
+    assert "no connector for platform 'nosuchplatform'" in run.error
+
+
+@pytest.mark.django_db
+def test_sync_reuses_the_given_run(api_account):
+    run = IngestionRun.objects.create(account=api_account, source=RunSource.API, window_start=START, window_end=END)
+
+    result = account_sync(account=api_account, start=START, end=END, run=run, task_id="task-1")
+
+    assert result.pk == run.pk
+    run.refresh_from_db()
+    assert (run.status, run.task_id, IngestionRun.objects.count()) == (RunStatus.SUCCEEDED, "task-1", 1)
+
+
+@pytest.mark.django_db
+def test_sync_request_queues_a_run_and_sends_the_task_on_commit(api_account, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        run = sync_request(account=api_account, start=START, end=END)
+
+    assert (run.status, run.window_start, run.window_end) == (RunStatus.QUEUED, START, END)
+    assert run.task_id
+    assert len(callbacks) == 1
+
+
+@pytest.mark.django_db
+def test_sync_request_rejects_an_inverted_window(api_account):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="before start"):
+        sync_request(account=api_account, start=END, end=START)
+    assert IngestionRun.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_sync_all_queues_only_active_accounts_with_credentials(org, django_capture_on_commit_callbacks):
+    creds = {"base_url": "http://127.0.0.1:9"}
+    active = SocialAccountFactory(organization=org, platform=PLATFORM, credentials=creds)
+    SocialAccountFactory(organization=org, platform=PLATFORM, credentials={})  # export files only
+    SocialAccountFactory(organization=org, platform=PLATFORM, credentials=creds, status=AccountStatus.NEEDS_REAUTH)
+    SocialAccountFactory(organization=org, platform=PLATFORM, credentials=creds, status=AccountStatus.PAUSED)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        runs = sync_all_request(day=dt.date(2026, 10, 10))
+
+    assert [(r.account_id, r.window_start, r.window_end) for r in runs] == [
+        (active.pk, dt.date(2026, 10, 8), dt.date(2026, 10, 10))
+    ]
+    assert len(callbacks) == 1
+    assert SocialAccount.objects.count() == 4
+
+
+def test_default_window_ends_yesterday_in_china():
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    yesterday = timezone.localdate(timezone=ZoneInfo("Asia/Shanghai")) - dt.timedelta(days=1)
+    assert sync_window() == (yesterday - dt.timedelta(days=2), yesterday)
