@@ -1,1 +1,108 @@
-"""Reads for the API, dashboards, reports and alerts: every KPI goes through here."""
+"""Reads for the API, dashboards, reports and alerts: every KPI goes through here.
+
+Thin layer: validate, fetch partials with frames.py (one GROUP BY query per source), compute with
+kpis.py, shape for JSON.
+"""
+
+from datetime import date
+
+import pandas as pd
+
+from accounts.models import Platform
+from analytics import frames, kpis
+
+MAX_WINDOW_DAYS = 3 * 365 + 1  # three years, one of them possibly a leap year
+COMPARES = ("previous",)
+SERIES_METRICS = ("followers", "views", "interactions", "engagement_rate", "spend", "revenue")
+POST_ORDERINGS = (
+    "published_at", "views", "impressions", "likes", "comments", "shares", "saves", "interactions",
+    "engagement_rate", "completion_rate",
+)
+
+
+def _validate_window(start, end) -> None:
+    if not isinstance(start, date) or not isinstance(end, date):
+        raise ValueError("start and end must be dates (YYYY-MM-DD)")
+    if end < start:
+        raise ValueError(f"end ({end.isoformat()}) is before start ({start.isoformat()})")
+    if kpis.window_days(start, end) > MAX_WINDOW_DAYS:
+        raise ValueError(f"window of {kpis.window_days(start, end)} days is longer than 3 years ({MAX_WINDOW_DAYS} days)")
+
+
+def _validate_platform(platform) -> None:
+    if platform is not None and platform not in Platform.values:
+        raise ValueError(f"unknown platform {platform!r}; expected one of {', '.join(Platform.values)}")
+
+
+def _report_frame(*, organization, start, end, platform, account, campaign, granularity, group_by, shift=0):
+    common = {"organization": organization, "start": start, "end": end, "granularity": granularity,
+              "platform": platform, "account": account, "shift": shift}
+    # Organic data cannot be attributed to a campaign: with a campaign filter or grouping only the
+    # paid KPIs are defined, the organic ones stay NULL.
+    organic_too = campaign is None and group_by != "campaign"
+    return kpis.report(
+        organic=frames.organic_partials(**common) if organic_too else None,
+        paid=frames.paid_partials(**common, campaign=campaign),
+        posts=frames.post_partials(**common) if organic_too else None,
+        start=start, end=end, granularity=granularity, group_by=group_by,
+    )
+
+
+def _key_value(value):
+    if value is None or pd.isna(value):
+        return None
+    return value if isinstance(value, str) else int(value)
+
+
+def kpi_report(
+    *,
+    organization,
+    start: date,
+    end: date,
+    platform: str | None = None,
+    account: int | None = None,
+    campaign: int | None = None,
+    granularity: str = "total",
+    group_by: str | None = None,
+    compare: str | None = None,
+) -> dict:
+    """The KPI response of CONTRACT.md: every KPI of KPIS.md and the raw sums it is built from, per
+    bucket (and group), optionally with the previous window and the change against it.
+
+    `period` is the first day of the bucket inside the window. `followers` is the follower total at
+    the end of the period (latest value reported in it, summed over accounts). Money (spend,
+    revenue) is a float rounded to 2 decimals; rates are unrounded fractions. Paid rows without an
+    account are grouped under `"account": null` when grouping by account.
+    """
+    _validate_window(start, end)
+    _validate_platform(platform)
+    if granularity not in kpis.GRANULARITIES:
+        raise ValueError(f"unknown granularity {granularity!r}; expected one of {', '.join(kpis.GRANULARITIES)}")
+    if group_by is not None and group_by not in kpis.GROUP_KEYS:
+        raise ValueError(f"unknown group_by {group_by!r}; expected one of {', '.join(kpis.GROUP_KEYS)}")
+    if compare is not None and compare not in COMPARES:
+        raise ValueError(f"unknown compare {compare!r}; expected one of {', '.join(COMPARES)}")
+
+    args = {"organization": organization, "start": start, "end": end, "platform": platform, "account": account,
+            "campaign": campaign, "granularity": granularity, "group_by": group_by}
+    current = _report_frame(**args)
+    keys = ["period"] + ([group_by] if group_by else [])
+    if compare == "previous":
+        previous = _report_frame(**args, shift=kpis.window_days(start, end))
+        cur, prev, chg = kpis.compare(current, previous, keys)
+    else:
+        cur, prev, chg = current.set_index(keys)[list(kpis.KPI_NAMES)], None, None
+
+    results = []
+    for position, (index, row) in enumerate(cur.iterrows()):
+        index = index if isinstance(index, tuple) else (index,)
+        item = {"period": index[0].isoformat()}
+        if group_by:
+            item[group_by] = _key_value(index[1])
+        item["kpis"] = kpis.kpi_dict(row)
+        if prev is not None:
+            item["previous"] = kpis.kpi_dict(prev.iloc[position])
+            item["change"] = {name: kpis.json_value("change", value) for name, value in chg.iloc[position].items()}
+        results.append(item)
+    results.sort(key=lambda r: (r["period"], r.get(group_by) is None, r.get(group_by) or 0) if group_by else r["period"])
+    return {"start": start.isoformat(), "end": end.isoformat(), "granularity": granularity, "results": results}

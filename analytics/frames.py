@@ -1,0 +1,168 @@
+"""Database → DataFrame: the only code that does it (DESIGN.md). Filtering and summing run in PostgreSQL.
+
+Each function runs ONE GROUP BY query over the requested buckets and returns the *partials* that
+kpis.py combines (see its docstring): sums per (period, account) — never raw daily rows — plus the
+extra aggregates a KPI rule needs. Periods are the first day of each bucket inside the window
+(ISO weeks start on Monday; a bucket only counts the days inside the window).
+
+`shift` (days) reads the window that many days earlier but labels it with this window's buckets, so
+the previous-period report lines up bucket by bucket with the current one.
+"""
+
+from datetime import date
+
+import pandas as pd
+from django.db import connection
+
+from analytics.kpis import GRANULARITIES, ORGANIC_SUMS
+
+_DAY = "(m.date + %(shift)s)"
+
+
+def _bucket_sql(granularity: str, day: str = _DAY) -> tuple[str, str]:
+    """SQL for (first day, last day) of the bucket of `day`, clipped to the window."""
+    if granularity == "day":
+        return day, day
+    if granularity == "total":
+        return "%(start)s::date", "%(end)s::date"
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"unknown granularity {granularity!r}; expected one of {', '.join(GRANULARITIES)}")
+    unit = granularity  # 'week' is the ISO week (Monday) in date_trunc
+    first = f"GREATEST(date_trunc('{unit}', {day})::date, %(start)s::date)"
+    last = f"LEAST((date_trunc('{unit}', {day}) + interval '1 {unit}')::date - 1, %(end)s::date)"
+    return first, last
+
+
+def _organization_id(organization) -> int:
+    return getattr(organization, "pk", organization)
+
+
+def _frame(sql: str, params: dict) -> pd.DataFrame:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [col.name for col in cursor.description]
+        return pd.DataFrame(cursor.fetchall(), columns=columns)
+
+
+def _params(organization, start, end, shift, **filters) -> dict:
+    return {"org": _organization_id(organization), "start": start, "end": end, "shift": shift,
+            "lo": date.fromordinal(start.toordinal() - shift), "hi": date.fromordinal(end.toordinal() - shift),
+            **filters}
+
+
+def _floats(frame: pd.DataFrame, keep: tuple[str, ...]) -> pd.DataFrame:
+    for col in frame.columns:
+        if col not in keep:
+            frame[col] = frame[col].astype(float)
+    return frame
+
+
+def organic_partials(
+    *, organization, start: date, end: date, granularity: str, platform: str | None = None,
+    account: int | None = None, shift: int = 0,
+) -> pd.DataFrame:
+    """Per (period, account): Σ of every organic metric, days with gained and lost both reported,
+    Σ/count of daily followers (for averages), followers on the period's last day, the latest
+    followers reported in the period, and followers on the day before the period."""
+    first, last = _bucket_sql(granularity)
+    sums = ",\n".join(f"SUM(m.{col})::float8 AS {col}" for col in ORGANIC_SUMS)
+    where = ["a.organization_id = %(org)s", "m.date BETWEEN %(lo)s AND %(hi)s"]
+    if platform:
+        where.append("a.platform = %(platform)s")
+    if account:
+        where.append("a.id = %(account)s")
+    sql = f"""
+        WITH agg AS (
+            SELECT {first} AS period, ({last}) - ({first}) + 1 AS n_days, m.account_id AS account, a.platform,
+                {sums},
+                COUNT(*) FILTER (WHERE m.followers_gained IS NOT NULL AND m.followers_lost IS NOT NULL) AS gl_days,
+                SUM(m.followers)::float8 AS followers_sum,
+                COUNT(m.followers) AS followers_days,
+                MAX(m.followers) FILTER (WHERE {_DAY} = {last})::float8 AS followers_end,
+                ((ARRAY_AGG(m.followers ORDER BY m.date DESC) FILTER (WHERE m.followers IS NOT NULL))[1])::float8
+                    AS followers_latest
+            FROM analytics_accountdailymetric m
+            JOIN accounts_socialaccount a ON a.id = m.account_id
+            WHERE {" AND ".join(where)}
+            GROUP BY 1, 2, 3, 4
+        )
+        SELECT agg.*, b.followers::float8 AS followers_before
+        FROM agg
+        LEFT JOIN analytics_accountdailymetric b ON b.account_id = agg.account AND b.date = agg.period - %(shift)s - 1
+        ORDER BY agg.period, agg.account
+    """
+    frame = _frame(sql, _params(organization, start, end, shift, platform=platform, account=account))
+    return _floats(frame, keep=("period", "account", "platform", "n_days", "gl_days", "followers_days"))
+
+
+def paid_partials(
+    *, organization, start: date, end: date, granularity: str, platform: str | None = None,
+    account: int | None = None, campaign: int | None = None, shift: int = 0,
+) -> pd.DataFrame:
+    """Per (period, campaign, account): Σ of every paid metric. Rows without an account keep
+    account NULL; the platform is the campaign's."""
+    first, _ = _bucket_sql(granularity)
+    where = ["c.organization_id = %(org)s", "m.date BETWEEN %(lo)s AND %(hi)s"]
+    if platform:
+        where.append("c.platform = %(platform)s")
+    if account:
+        where.append("m.account_id = %(account)s")
+    if campaign:
+        where.append("c.id = %(campaign)s")
+    sql = f"""
+        SELECT {first} AS period, m.campaign_id AS campaign, m.account_id AS account, c.platform,
+            SUM(m.spend)::float8 AS spend,
+            SUM(m.impressions)::float8 AS paid_impressions,
+            SUM(m.clicks)::float8 AS clicks,
+            SUM(m.engagements)::float8 AS engagements,
+            SUM(m.conversions)::float8 AS conversions,
+            SUM(m.revenue)::float8 AS revenue,
+            SUM(m.followers_gained)::float8 AS paid_followers_gained
+        FROM analytics_campaigndailymetric m
+        JOIN analytics_campaign c ON c.id = m.campaign_id
+        WHERE {" AND ".join(where)}
+        GROUP BY 1, 2, 3, 4
+        ORDER BY 1, 2, 3
+    """
+    frame = _frame(sql, _params(organization, start, end, shift, platform=platform, account=account, campaign=campaign))
+    frame["account"] = frame["account"].astype("Int64")
+    frame["campaign"] = frame["campaign"].astype("Int64")
+    return _floats(frame, keep=("period", "campaign", "account", "platform"))
+
+
+def post_partials(
+    *, organization, start: date, end: date, granularity: str, platform: str | None = None,
+    account: int | None = None, shift: int = 0,
+) -> pd.DataFrame:
+    """Per (period, account): Σ(completion_rate × views) and Σ views for the view-weighted completion_rate.
+
+    Rule: per post and bucket, the latest snapshot inside the bucket that reports BOTH
+    completion_rate and views (post counters are lifetime totals, so the latest one is the post's
+    standing at the end of the bucket); posts without such a snapshot are left out.
+    """
+    first, _ = _bucket_sql(granularity, "(s.date + %(shift)s)")
+    where = ["a.organization_id = %(org)s", "s.date BETWEEN %(lo)s AND %(hi)s",
+             "s.completion_rate IS NOT NULL", "s.views IS NOT NULL"]
+    if platform:
+        where.append("a.platform = %(platform)s")
+    if account:
+        where.append("a.id = %(account)s")
+    sql = f"""
+        WITH snap AS (
+            SELECT DISTINCT ON (s.post_id, {first}) {first} AS period, p.account_id AS account, a.platform,
+                s.completion_rate, s.views
+            FROM analytics_postdailymetric s
+            JOIN analytics_post p ON p.id = s.post_id
+            JOIN accounts_socialaccount a ON a.id = p.account_id
+            WHERE {" AND ".join(where)}
+            ORDER BY s.post_id, {first}, s.date DESC
+        )
+        SELECT period, account, platform,
+            SUM(completion_rate * views)::float8 AS completion_weighted,
+            SUM(views)::float8 AS completion_views
+        FROM snap
+        GROUP BY 1, 2, 3
+        ORDER BY 1, 2
+    """
+    frame = _frame(sql, _params(organization, start, end, shift, platform=platform, account=account))
+    return _floats(frame, keep=("period", "account", "platform"))
