@@ -15,7 +15,9 @@ import pandas as pd
 from django.db import connection
 
 from analytics.kpis import GRANULARITIES, ORGANIC_SUMS
+from analytics.models import POST_COUNTERS, POST_RATES
 
+LOCAL_TZ = "Asia/Shanghai"
 _DAY = "(m.date + %(shift)s)"
 
 
@@ -166,3 +168,35 @@ def post_partials(
     """
     frame = _frame(sql, _params(organization, start, end, shift, platform=platform, account=account))
     return _floats(frame, keep=("period", "account", "platform"))
+
+
+def post_snapshots(
+    *, organization, start: date, end: date, platform: str | None = None, account: int | None = None,
+) -> pd.DataFrame:
+    """One row per post published in the window (account's local day) or with a snapshot in it:
+    the post, its account and its latest snapshot as of `end` (lifetime counters, rates)."""
+    counters = ",\n".join(f"s.{col}::float8 AS {col}" for col in POST_COUNTERS)
+    where = ["a.organization_id = %(org)s",
+             """((p.published_at AT TIME ZONE a.timezone)::date BETWEEN %(start)s AND %(end)s
+               OR EXISTS (SELECT 1 FROM analytics_postdailymetric w
+                          WHERE w.post_id = p.id AND w.date BETWEEN %(start)s AND %(end)s))"""]
+    if platform:
+        where.append("a.platform = %(platform)s")
+    if account:
+        where.append("a.id = %(account)s")
+    sql = f"""
+        SELECT DISTINCT ON (p.id) p.id AS post, p.external_id, p.kind, p.title, p.url, p.published_at,
+            a.id AS account, a.name AS account_name, a.platform, s.date AS snapshot_date,
+            {counters},
+            s.completion_rate, s.avg_watch_seconds
+        FROM analytics_post p
+        JOIN accounts_socialaccount a ON a.id = p.account_id
+        LEFT JOIN analytics_postdailymetric s ON s.post_id = p.id AND s.date <= %(end)s
+        WHERE {" AND ".join(where)}
+        ORDER BY p.id, s.date DESC NULLS LAST
+    """
+    frame = _frame(sql, _params(organization, start, end, 0, platform=platform, account=account))
+    for col in (*POST_COUNTERS, *POST_RATES):
+        frame[col] = frame[col].astype(float)
+    frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True).dt.tz_convert(LOCAL_TZ)
+    return frame

@@ -106,3 +106,57 @@ def kpi_report(
         results.append(item)
     results.sort(key=lambda r: (r["period"], r.get(group_by) is None, r.get(group_by) or 0) if group_by else r["period"])
     return {"start": start.isoformat(), "end": end.isoformat(), "granularity": granularity, "results": results}
+
+
+def post_performance(
+    *,
+    organization,
+    start: date,
+    end: date,
+    platform: str | None = None,
+    account: int | None = None,
+    ordering: str = "-engagement_rate",
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Posts published or active in the window, with their latest lifetime counters as of `end`.
+
+    Columns: post, external_id, kind, title, url, published_at (Asia/Shanghai), account,
+    account_name, platform, snapshot_date, the post counters, completion_rate, avg_watch_seconds,
+    interactions and engagement_rate (NaN = NULL). `ordering` is a column of POST_ORDERINGS,
+    optionally prefixed with "-" for descending; NULLs sort last.
+    """
+    _validate_window(start, end)
+    _validate_platform(platform)
+    column = ordering.removeprefix("-")
+    if column not in POST_ORDERINGS:
+        raise ValueError(f"unknown ordering {ordering!r}; expected one of {', '.join(POST_ORDERINGS)} (optionally with '-')")
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"limit must be a positive integer, got {limit!r}")
+    posts = frames.post_snapshots(organization=organization, start=start, end=end, platform=platform, account=account)
+    posts["interactions"] = kpis.sum_skipna(posts, ["likes", "comments", "shares", "saves"])
+    posts["engagement_rate"] = kpis.ratio(posts["interactions"], posts["views"])
+    posts = posts.sort_values([column, "post"], ascending=[not ordering.startswith("-"), True], na_position="last")
+    return posts.head(limit).reset_index(drop=True) if limit else posts.reset_index(drop=True)
+
+
+def daily_series(
+    *,
+    organization,
+    start: date,
+    end: date,
+    platform: str | None = None,
+    account: int | None = None,
+    metrics: tuple[str, ...] = SERIES_METRICS,
+) -> pd.DataFrame:
+    """Per day × platform series for charts: columns `date` (datetime64), `platform` and `metrics`
+    (any KPI name; NaN = NULL). Every day of the window appears for every platform with data."""
+    _validate_window(start, end)
+    _validate_platform(platform)
+    unknown = [m for m in metrics if m not in kpis.KPI_NAMES]
+    if unknown:
+        raise ValueError(f"unknown metrics {', '.join(unknown)}; expected KPI names of KPIS.md")
+    report = _report_frame(organization=organization, start=start, end=end, platform=platform, account=account,
+                           campaign=None, granularity="day", group_by="platform")
+    series = report[["period", "platform", *metrics]].rename(columns={"period": "date"})
+    series["date"] = pd.to_datetime(series["date"])
+    return series.sort_values(["date", "platform"]).reset_index(drop=True)
