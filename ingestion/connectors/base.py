@@ -41,6 +41,10 @@ class PlatformDataError(ConnectorError):
     pass
 
 
+class TokenExpired(AuthError):
+    """The access token was rejected; a connector refreshes it once and retries, else it stays an `AuthError`."""
+
+
 class Connector(ABC):
     platform: str  # an `accounts.models.Platform` value
 

@@ -1,1 +1,3 @@
 """Importing this module registers every platform connector."""
+
+from . import wechat  # noqa: F401

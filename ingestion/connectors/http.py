@@ -1,0 +1,184 @@
+"""The HTTP client every connector shares: timeouts, retries of transient failures, tolerant parsing.
+
+Platforms are sloppy in known ways (numbers sent as strings, fields omitted), so values are
+read through `Reader`, which coerces what can be coerced, turns omitted fields into `None`
+(never 0) and raises a `PlatformDataError` naming platform, endpoint and field otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+import requests
+from django.conf import settings
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+
+from .base import AuthError, PlatformDataError, QuotaExceeded, TransientError
+
+MAX_ATTEMPTS = 3
+MAX_WAIT_SECONDS = 30.0
+
+# Raises the mapped `ConnectorError` when a parsed answer (arg 1) of "platform endpoint" (arg 2)
+# reports a platform error code.
+EnvelopeCheck = Callable[[dict, str], None]
+
+
+class Reader:
+    """Reads fields of one endpoint's answer; every error message names platform, endpoint and field."""
+
+    def __init__(self, platform: str, endpoint: str):
+        self.platform, self.endpoint = platform, endpoint
+
+    def error(self, message: str) -> PlatformDataError:
+        return PlatformDataError(f"{self.platform} {self.endpoint}: {message}")
+
+    def dict(self, obj: dict, field: str) -> dict:
+        value = obj.get(field) if isinstance(obj, dict) else None
+        if not isinstance(value, dict):
+            raise self.error(f"field {field!r} should be an object, got {_shown(value)}")
+        return value
+
+    def list(self, obj: dict, field: str) -> list:
+        value = obj.get(field) if isinstance(obj, dict) else None
+        if value is None and isinstance(obj, dict) and field in obj:
+            return []  # some platforms send `null` for an empty list
+        if not isinstance(value, list):
+            raise self.error(f"field {field!r} should be a list, got {_shown(value)}")
+        return value
+
+    def rows(self, obj: dict, field: str) -> list[dict]:
+        """A list of objects (`null` counts as empty)."""
+        value = self.list(obj, field)
+        for index, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise self.error(f"item {index} of {field!r} should be an object, got {_shown(item)}")
+        return value
+
+    def int(self, obj: dict, field: str) -> int | None:
+        value = obj.get(field)
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            raise self.error(f"field {field!r} is not a number: {value!r}")
+        if isinstance(value, int):
+            return value
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise self.error(f"field {field!r} is not a number: {value!r}") from None
+        if number != number.to_integral_value():
+            raise self.error(f"field {field!r} is not a whole number: {value!r}")
+        return int(number)
+
+    def float(self, obj: dict, field: str) -> float | None:
+        value = obj.get(field)
+        if value is None or value == "":
+            return None
+        text = str(value).strip()
+        percent = text.endswith("%")
+        try:
+            number = float(text.rstrip("%"))
+        except ValueError:
+            raise self.error(f"field {field!r} is not a number: {value!r}") from None
+        return number / 100 if percent else number
+
+    def decimal(self, obj: dict, field: str) -> Decimal | None:
+        value = obj.get(field)
+        if value is None or value == "":
+            return None
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise self.error(f"field {field!r} is not a number: {value!r}") from None
+        if not number.is_finite():
+            raise self.error(f"field {field!r} is not a number: {value!r}")
+        return number
+
+    def str(self, obj: dict, field: str, *, required: bool = False) -> str:
+        value = obj.get(field)
+        if value is None or value == "":
+            if required:
+                raise self.error(f"field {field!r} is missing")
+            return ""
+        if isinstance(value, (dict, list)):
+            raise self.error(f"field {field!r} should be text, got {_shown(value)}")
+        return str(value)
+
+    def date(self, obj: dict, field: str) -> dt.date:
+        """A required `YYYY-MM-DD` date (a time after it is ignored)."""
+        value = obj.get(field)
+        try:
+            return dt.date.fromisoformat(str(value).strip()[:10])
+        except ValueError:
+            raise self.error(f"field {field!r} is not a date: {value!r}") from None
+
+    def timestamp(self, obj: dict, field: str) -> dt.datetime | None:
+        """Unix seconds (number or numeric text) as an aware datetime; `None` when omitted."""
+        seconds = self.int(obj, field)
+        return None if seconds is None else dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+
+
+def _shown(value) -> str:
+    return "nothing" if value is None else f"{type(value).__name__} {str(value)[:60]!r}"
+
+
+class PlatformClient:
+    """One `requests.Session` per connector: the base URL, timeouts and the retry policy."""
+
+    def __init__(self, platform: str, base_url: str, check: EnvelopeCheck):
+        self.platform, self.base_url, self.check = platform, base_url.rstrip("/"), check
+        self.session = requests.Session()
+
+    def request(self, method: str, endpoint: str, *, base_url: str | None = None,
+                check: EnvelopeCheck | None = None, **kwargs) -> dict:
+        """The answer as a dict, after the envelope check; transient failures are retried with backoff."""
+        retrying = Retrying(
+            stop=stop_after_attempt(MAX_ATTEMPTS),
+            wait=wait_exponential_jitter(
+                multiplier=settings.PLATFORM_RETRY_WAIT, max=MAX_WAIT_SECONDS, jitter=settings.PLATFORM_RETRY_WAIT
+            ),
+            retry=retry_if_exception_type(TransientError),
+            reraise=True,
+        )
+        url = (base_url or self.base_url).rstrip("/") + endpoint
+        return retrying(self._send, method, url, endpoint, check or self.check, kwargs)
+
+    def _send(self, method: str, url: str, endpoint: str, check: EnvelopeCheck, kwargs: dict) -> dict:
+        where = f"{self.platform} {endpoint}"
+        try:
+            response = self.session.request(method, url, timeout=settings.PLATFORM_HTTP_TIMEOUT, **kwargs)
+        except requests.Timeout:
+            raise TransientError(f"{where}: timed out after {settings.PLATFORM_HTTP_TIMEOUT:g}s") from None
+        except requests.ConnectionError as exc:
+            raise TransientError(f"{where}: connection failed ({exc.__class__.__name__})") from None
+        if response.status_code >= 500:
+            raise TransientError(f"{where}: HTTP {response.status_code}")
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict):
+            check(payload, where)  # platforms put their own error codes in 4xx bodies too
+        if response.status_code in (401, 403):
+            raise AuthError(f"{where}: HTTP {response.status_code}")
+        if response.status_code == 429:
+            raise QuotaExceeded(f"{where}: HTTP 429 (rate limited)")
+        if response.status_code >= 400:
+            raise PlatformDataError(f"{where}: HTTP {response.status_code}")
+        if payload is None:
+            raise PlatformDataError(f"{where}: the answer is not JSON: {response.text[:80]!r}")
+        if not isinstance(payload, dict):
+            raise PlatformDataError(f"{where}: the answer should be a JSON object, got {_shown(payload)}")
+        return payload
+
+
+def error_code(value, where: str) -> int:
+    """A platform error code sent as a number or as text ("0", "28001003"); absent means 0 (success)."""
+    if value is None or value == "":
+        return 0
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise PlatformDataError(f"{where}: error code is not a number: {value!r}") from None

@@ -1,0 +1,145 @@
+"""WeChat Official Account (公众号): the datacube statistics API (PLATFORMS.md, "WeChat")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.cache import cache
+
+from accounts.models import Platform
+from ingestion.records import AccountDay, Batch, PostDay, PostInfo
+
+from .base import AuthError, Connector, PlatformDataError, QuotaExceeded, TokenExpired, TransientError, register
+from .dates import local_midnight, local_today, spans
+from .http import PlatformClient, Reader, error_code
+
+TOKEN_REJECTED = {40001, 40014, 42001}  # invalid, malformed, expired access token
+BAD_CREDENTIALS = {40013, 40125, 40164}  # invalid appid, invalid secret, IP not whitelisted
+ERROR_HINTS = {-1: "system busy", 45009: "daily API quota reached", 61501: "date range error (window too long)"}
+
+# getbizsummary / getarticletotaldetail `detail` fields → raw metrics (KPIS.md).
+DETAIL_FIELDS = {
+    "read_user": "views", "share_user": "shares", "zaikan_user": "recommends",
+    "like_user": "likes", "comment_count": "comments", "collection_user": "saves",
+}
+
+
+def _check(payload: dict, where: str) -> None:
+    code = error_code(payload.get("errcode"), where)
+    if code == 0:
+        return
+    message = f"{where}: errcode {code} {payload.get('errmsg') or ERROR_HINTS.get(code, '')}".rstrip()
+    if code == -1:
+        raise TransientError(message)
+    if code == 45009:
+        raise QuotaExceeded(message)
+    if code in TOKEN_REJECTED:
+        raise TokenExpired(message)
+    if code in BAD_CREDENTIALS:
+        raise AuthError(message)
+    raise PlatformDataError(message)
+
+
+@register
+class WeChatConnector(Connector):
+    platform = Platform.WECHAT
+
+    def __init__(self, account):
+        super().__init__(account)
+        self.client = PlatformClient("wechat", settings.WECHAT_API_BASE, _check)
+        self.appid = account.credentials.get("appid", "")
+        self.secret = account.credentials.get("secret", "")
+
+    def fetch(self, start: dt.date, end: dt.date) -> Batch:
+        # Data for a day is final the next morning; the API rejects later end dates.
+        end = min(end, local_today(self.account) - dt.timedelta(days=1))
+        days: dict[dt.date, dict] = defaultdict(dict)
+        batch = Batch()
+        for begin, stop in spans(start, end, 7):
+            self._user_summary(begin, stop, days)
+            self._user_cumulate(begin, stop, days)
+        for day, _ in spans(start, end, 1):
+            self._biz_summary(day, days)
+            self._articles(day, end, batch)
+        batch.account_days = [AccountDay(date=d, **metrics) for d, metrics in sorted(days.items()) if start <= d <= end]
+        return batch
+
+    # --- datacube series -------------------------------------------------------------------
+
+    def _user_summary(self, begin: dt.date, end: dt.date, days: dict) -> None:
+        """One row per (day, user_source): the day's follows and unfollows are the sums over sources."""
+        reader, rows = self._datacube("getusersummary", begin, end)
+        for row in rows:
+            day = reader.date(row, "ref_date")
+            for field, metric in (("new_user", "followers_gained"), ("cancel_user", "followers_lost")):
+                value = reader.int(row, field)
+                if value is not None:
+                    days[day][metric] = days[day].get(metric, 0) + value
+
+    def _user_cumulate(self, begin: dt.date, end: dt.date, days: dict) -> None:
+        reader, rows = self._datacube("getusercumulate", begin, end)
+        for row in rows:
+            days[reader.date(row, "ref_date")]["followers"] = reader.int(row, "cumulate_user")
+
+    def _biz_summary(self, day: dt.date, days: dict) -> None:
+        reader, rows = self._datacube("getbizsummary", day, day)
+        for row in rows:
+            detail = reader.dict(row, "detail")
+            days[reader.date(row, "ref_date")].update(
+                {metric: reader.int(detail, field) for field, metric in DETAIL_FIELDS.items()}
+            )
+
+    def _articles(self, publish_day: dt.date, end: dt.date, batch: Batch) -> None:
+        """Articles published that day, with their cumulative counters per stat_date up to `end`."""
+        reader, rows = self._datacube("getarticletotaldetail", publish_day, publish_day)
+        for row in rows:
+            post = PostInfo(
+                external_id=reader.str(row, "msgid", required=True), kind="article",
+                title=reader.str(row, "title"),
+                published_at=local_midnight(self.account, reader.date(row, "ref_date")),
+            )
+            batch.posts.append(post)
+            for detail in reader.rows(row, "detail_list"):
+                stat_date = reader.date(detail, "stat_date")
+                if stat_date <= end:
+                    batch.post_days.append(PostDay(
+                        post=post, date=stat_date,
+                        completion_rate=reader.float(detail, "read_finish_rate"),
+                        **{metric: reader.int(detail, field) for field, metric in DETAIL_FIELDS.items()},
+                    ))
+
+    def _datacube(self, name: str, begin: dt.date, end: dt.date) -> tuple[Reader, list[dict]]:
+        endpoint = f"/datacube/{name}"
+        body = {"begin_date": begin.isoformat(), "end_date": end.isoformat()}
+        try:
+            payload = self._post(endpoint, body, force_refresh=False)
+        except TokenExpired:
+            payload = self._post(endpoint, body, force_refresh=True)
+        reader = Reader("wechat", endpoint)
+        return reader, reader.rows(payload, "list")
+
+    def _post(self, endpoint: str, body: dict, *, force_refresh: bool) -> dict:
+        token = self._access_token(force_refresh=force_refresh)
+        return self.client.request("POST", endpoint, params={"access_token": token}, json=body)
+
+    # --- token -----------------------------------------------------------------------------
+
+    def _access_token(self, *, force_refresh: bool) -> str:
+        """The stable token, cached per appid (every worker shares it; WeChat limits token calls)."""
+        if not self.appid or not self.secret:
+            raise AuthError("wechat: the account's credentials lack appid or secret")
+        key = f"wechat:access_token:{self.appid}"
+        if not force_refresh and (token := cache.get(key)):
+            return token
+        endpoint = "/cgi-bin/stable_token"
+        payload = self.client.request("POST", endpoint, json={
+            "grant_type": "client_credential", "appid": self.appid, "secret": self.secret,
+            "force_refresh": force_refresh,
+        })
+        reader = Reader("wechat", endpoint)
+        token = reader.str(payload, "access_token", required=True)
+        expires_in = reader.int(payload, "expires_in") or 7200
+        cache.set(key, token, timeout=max(expires_in - 300, 60))
+        return token
