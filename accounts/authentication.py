@@ -1,9 +1,13 @@
-"""`Authorization: Api-Key <key>`: an agency key that acts for exactly one organization."""
+"""`Authorization: Api-Key <key>`: an agency key that acts for exactly one organization.
+
+A key has analyst rights in its organization: it reads everything, imports files and
+triggers syncs, but cannot manage accounts or keys (that takes a signed-in owner).
+"""
 
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from .models import OrganizationAPIKey
+from .models import OrganizationAPIKey, Role
 
 KEYWORD = "Api-Key"
 
@@ -15,6 +19,8 @@ class APIKeyPrincipal:
     is_anonymous = False
     is_staff = False
     is_superuser = False
+
+    role = Role.ANALYST
 
     def __init__(self, api_key: OrganizationAPIKey):
         self.api_key = api_key

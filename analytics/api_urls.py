@@ -1,3 +1,27 @@
-"""The REST API under /api/: routes are added by the API views as they land."""
+"""The REST API under /api/: v1 endpoints, the OpenAPI schema and its Swagger UI (local static files)."""
 
-urlpatterns = []
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import SimpleRouter
+
+from analytics.api import views
+
+router = SimpleRouter()
+router.register("accounts", views.AccountViewSet, basename="account")
+router.register(r"accounts/(?P<account_pk>\d+)/metrics", views.AccountMetricViewSet, basename="account-metrics")
+router.register("posts", views.PostViewSet, basename="post")
+router.register("campaigns", views.CampaignViewSet, basename="campaign")
+router.register("ingestion-runs", views.IngestionRunViewSet, basename="ingestion-run")
+router.register("api-keys", views.APIKeyViewSet, basename="api-key")
+
+app_name = "api"
+urlpatterns = [
+    path("v1/kpis/", views.KpiView.as_view(), name="kpis"),
+    path("v1/import-templates/<str:kind>/", views.ImportTemplateView.as_view(), name="import-template"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="docs"),
+    # Last: anything else under v1/ ending in a slash is a JSON 404 (unslashed paths still get redirected).
+    re_path(r"^v1/(?:.*/)?$", views.NotFoundView.as_view()),
+]

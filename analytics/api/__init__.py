@@ -1,0 +1,1 @@
+"""The REST API of CONTRACT.md: every view builds on `base.TenantViewMixin`."""

@@ -1,0 +1,193 @@
+import zoneinfo
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from accounts import services as account_services
+from accounts.models import OrganizationAPIKey, Platform, SocialAccount
+from analytics.models import ACCOUNT_METRICS, AccountDailyMetric, Campaign, Post
+from ingestion.models import IngestionRun
+
+from .queries import POST_LIST_METRICS
+from .windows import window_errors
+
+IMPORT_KINDS = ("auto", "douyin_posts", "xhs_notes", "wechat_users", "bilibili_posts", "daily_csv", "campaign_csv")
+
+
+def _as_drf(error: DjangoValidationError, attr: str | None = None) -> serializers.ValidationError:
+    messages = error.messages
+    return serializers.ValidationError({attr: messages} if attr else messages)
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    credentials = serializers.JSONField(
+        write_only=True, required=False, help_text="platform credentials (CONTRACT.md); stored encrypted, never returned"
+    )
+    has_credentials = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SocialAccount
+        fields = [
+            "id", "platform", "external_id", "name", "status", "status_detail", "timezone",
+            "last_synced_at", "created_at", "credentials", "has_credentials",
+        ]
+        read_only_fields = ["status_detail", "last_synced_at", "created_at"]
+
+    def get_has_credentials(self, account) -> bool:
+        return bool(account.credentials)
+
+    def validate_timezone(self, value):
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise serializers.ValidationError(f"unknown time zone {value!r}") from None
+        return value
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            for field in ("platform", "external_id"):
+                if field in attrs and attrs[field] != getattr(self.instance, field):
+                    raise serializers.ValidationError({field: "cannot be changed; create a new account instead."})
+        return attrs
+
+    def create(self, validated_data):
+        try:
+            return account_services.account_create(
+                organization=validated_data["organization"], platform=validated_data["platform"],
+                external_id=validated_data["external_id"], name=validated_data["name"],
+                credentials=validated_data.get("credentials"),
+            )
+        except DjangoValidationError as error:
+            raise _as_drf(error) from None
+
+    def update(self, instance, validated_data):
+        credentials = validated_data.pop("credentials", None)
+        if credentials is not None:
+            try:
+                account_services.validate_credentials(instance.platform, {**instance.credentials, **credentials})
+            except DjangoValidationError as error:
+                raise _as_drf(error, "credentials") from None
+            account_services.account_credentials_update(account=instance, credentials=credentials)
+        return super().update(instance, validated_data)
+
+
+class AccountDailyMetricSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AccountDailyMetric
+        fields = ["date", *ACCOUNT_METRICS]
+
+
+class PostSerializer(serializers.ModelSerializer):
+    platform = serializers.CharField(source="account.platform", read_only=True)
+    as_of = serializers.DateField(read_only=True, allow_null=True, help_text="the day the numbers are from")
+    impressions = serializers.IntegerField(read_only=True, allow_null=True)
+    views = serializers.IntegerField(read_only=True, allow_null=True)
+    likes = serializers.IntegerField(read_only=True, allow_null=True)
+    comments = serializers.IntegerField(read_only=True, allow_null=True)
+    shares = serializers.IntegerField(read_only=True, allow_null=True)
+    saves = serializers.IntegerField(read_only=True, allow_null=True)
+    completion_rate = serializers.FloatField(read_only=True, allow_null=True)
+    interactions = serializers.IntegerField(read_only=True, allow_null=True)
+    engagement_rate = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Post
+        fields = [
+            "id", "account", "platform", "external_id", "kind", "title", "url", "published_at", "as_of",
+            *POST_LIST_METRICS, "interactions", "engagement_rate",
+        ]
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "platform", "start", "end", "budget"]
+        # The (organization, platform, name) uniqueness is checked in validate(): the
+        # organization is not a field of the body.
+        validators = []
+
+    def validate(self, attrs):
+        errors = window_errors(attrs.get("start"), attrs.get("end"))
+        if errors:
+            raise serializers.ValidationError(errors)
+        organization = self.context["organization"]
+        if Campaign.objects.filter(organization=organization, platform=attrs["platform"], name=attrs["name"]).exists():
+            raise serializers.ValidationError({"name": f"a {attrs['platform']} campaign named {attrs['name']!r} exists."})
+        return attrs
+
+
+class IngestionRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IngestionRun
+        fields = [
+            "id", "account", "source", "kind", "file_name", "window_start", "window_end", "status",
+            "rows_written", "error", "created_at", "started_at", "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class SyncAcceptedSerializer(serializers.Serializer):
+    run = serializers.IntegerField(help_text="the IngestionRun id; poll /api/v1/ingestion-runs/{run}/")
+    status = serializers.CharField()
+    window_start = serializers.DateField()
+    window_end = serializers.DateField()
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="a platform export (.csv/.xlsx/.xls) or one of the CSV templates")
+    kind = serializers.ChoiceField(choices=IMPORT_KINDS, default="auto", required=False)
+
+
+class ImportResultSerializer(serializers.Serializer):
+    run = serializers.IntegerField(allow_null=True)
+    kind = serializers.CharField()
+    rows_written = serializers.IntegerField()
+
+
+class APIKeySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = OrganizationAPIKey
+        fields = ["prefix", "name", "created", "expiry_date", "revoked", "last_used_at"]
+        read_only_fields = ["prefix", "created", "expiry_date", "revoked", "last_used_at"]
+
+
+class APIKeyCreatedSerializer(APIKeySerializer):
+    key = serializers.CharField(read_only=True, help_text="shown once; only its hash is stored")
+
+    class Meta(APIKeySerializer.Meta):
+        fields = [*APIKeySerializer.Meta.fields, "key"]
+
+
+class KpiQuerySerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False)
+    account = serializers.IntegerField(required=False, min_value=1)
+    campaign = serializers.IntegerField(required=False, min_value=1)
+    granularity = serializers.ChoiceField(choices=["day", "week", "month", "total"], default="total", required=False)
+    group_by = serializers.ChoiceField(choices=["platform", "account", "campaign"], required=False)
+    compare = serializers.ChoiceField(choices=["previous"], required=False)
+
+    def validate(self, attrs):
+        errors = window_errors(attrs["start"], attrs["end"])
+        if errors:
+            raise serializers.ValidationError(errors, code="invalid_window")
+        return attrs
+
+
+
+class KpiRowSerializer(serializers.Serializer):
+    period = serializers.CharField(allow_null=True, help_text="first day of the bucket")
+    platform = serializers.CharField(required=False, allow_null=True)
+    account = serializers.IntegerField(required=False, allow_null=True)
+    campaign = serializers.IntegerField(required=False, allow_null=True)
+    kpis = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    previous = serializers.DictField(child=serializers.FloatField(allow_null=True), required=False)
+    change = serializers.DictField(child=serializers.FloatField(allow_null=True), required=False)
+
+
+class KpiReportSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    granularity = serializers.CharField()
+    results = KpiRowSerializer(many=True)

@@ -1,0 +1,241 @@
+"""Thin API views: parse, call one selector or service, return. Scoping lives in `base`."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, mixins, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from accounts import services as account_services
+from accounts.models import OrganizationAPIKey, Role, SocialAccount
+from analytics import selectors
+from analytics.models import AccountDailyMetric, Campaign, Post
+from ingestion import services as ingestion_services
+from ingestion.models import IngestionRun
+
+from . import serializers as s
+from .base import TenantAPIView, TenantViewSet
+from .filters import AccountMetricFilter, CampaignFilter, IngestionRunFilter, NullsLastOrderingFilter, PostFilter
+from .queries import posts_with_latest_metrics
+from .windows import WindowSerializer
+
+
+def _validation_error(error: DjangoValidationError | ValueError, attr: str | None = None):
+    messages = error.messages if isinstance(error, DjangoValidationError) else [str(error)]
+    return exceptions.ValidationError({attr: messages} if attr else messages)
+
+
+class AccountViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.UpdateModelMixin, mixins.DestroyModelMixin, TenantViewSet,
+):
+    """Platform accounts. Owners create, edit and delete them; credentials are write-only."""
+
+    queryset = SocialAccount.objects.all()
+    serializer_class = s.AccountSerializer
+    filterset_fields = ["platform", "status"]
+    ordering_fields = ["name", "platform", "created_at", "last_synced_at"]
+    ordering = ["platform", "name", "pk"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    action_roles = {"imports": Role.ANALYST, "sync": Role.ANALYST}
+
+    def perform_create(self, serializer):
+        serializer.save(organization=self.tenant.organization)
+
+    @extend_schema(
+        request={"multipart/form-data": s.ImportRequestSerializer},
+        responses={201: s.ImportResultSerializer},
+        description="Import one export file into this account. A rejected file writes nothing and answers "
+        "400 with one error per bad cell (`row`, `column`, `value`).",
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def imports(self, request, pk=None):
+        from ingestion.importers import file_import
+        from ingestion.importers.errors import ImportFileError
+
+        account = self.get_object()
+        body = s.ImportRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise exceptions.ValidationError(
+                {"file": [exceptions.ErrorDetail(
+                    f"{upload.name} is {upload.size} bytes; the limit is {settings.IMPORT_MAX_BYTES} bytes.",
+                    code="file_too_large",
+                )]}
+            )
+        try:
+            run = file_import(account=account, file=upload, kind=body.validated_data["kind"], file_name=upload.name)
+        except ImportFileError as error:
+            return Response(_import_error_body(error), status=status.HTTP_400_BAD_REQUEST)
+        return Response({"run": run.pk, "kind": run.kind, "rows_written": run.rows_written}, status=201)
+
+    @extend_schema(request=WindowSerializer, responses={202: s.SyncAcceptedSerializer})
+    @action(detail=True, methods=["post"])
+    def sync(self, request, pk=None):
+        """Queue a sync of this account's window from its platform API; poll the returned run."""
+        account = self.get_object()
+        body = WindowSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            run = ingestion_services.sync_request(account=account, **body.validated_data)
+        except DjangoValidationError as error:
+            raise _validation_error(error) from None
+        return Response(
+            {"run": run.pk, "status": run.status, "window_start": run.window_start, "window_end": run.window_end},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+def _import_error_body(error) -> dict:
+    return {
+        "type": "validation_error",
+        "file": error.file_name,
+        "run": error.run_id,
+        "truncated": error.truncated,
+        "errors": [
+            {"code": "invalid_file", "detail": str(p), "attr": "file", "row": p.row, "column": p.column, "value": p.value}
+            for p in error.problems
+        ],
+    }
+
+
+class AccountMetricViewSet(mixins.ListModelMixin, TenantViewSet):
+    """An account's raw daily rows as stored: `null` = not reported by the platform."""
+
+    queryset = AccountDailyMetric.objects.order_by("date")
+    serializer_class = s.AccountDailyMetricSerializer
+    organization_path = "account__organization"
+    filterset_class = AccountMetricFilter
+    ordering_fields = ["date"]
+    ordering = ["date"]
+
+    def get_queryset(self):
+        account = self.scoped(SocialAccount.objects.all(), "organization").filter(pk=self.kwargs["account_pk"]).first()
+        if account is None:
+            raise exceptions.NotFound("No such account.")
+        return super().get_queryset().filter(account=account)
+
+
+class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Posts published in the window, each with its latest lifetime numbers as of `end`."""
+
+    queryset = Post.objects.select_related("account")
+    serializer_class = s.PostSerializer
+    organization_path = "account__organization"
+    filterset_class = PostFilter
+    filter_backends = [DjangoFilterBackend, NullsLastOrderingFilter]
+    ordering_fields = [
+        "published_at", "views", "impressions", "likes", "comments", "shares", "saves", "interactions",
+        "engagement_rate", "completion_rate",
+    ]
+    ordering = ["-published_at"]
+
+    def get_queryset(self):
+        end = self.request.query_params.get("end")
+        try:
+            as_of = WindowSerializer().fields["end"].to_internal_value(end) if end else None
+        except exceptions.ValidationError:
+            as_of = None  # the filter set reports the bad date
+        return posts_with_latest_metrics(super().get_queryset(), as_of=as_of)
+
+
+class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet):
+    queryset = Campaign.objects.all()
+    serializer_class = s.CampaignSerializer
+    filterset_class = CampaignFilter
+    ordering_fields = ["name", "start", "end"]
+    ordering = ["name", "pk"]
+    write_role = Role.ANALYST
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "organization": self.tenant.organization}
+
+    def perform_create(self, serializer):
+        serializer.save(organization=self.tenant.organization)
+
+
+class IngestionRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    queryset = IngestionRun.objects.all()
+    serializer_class = s.IngestionRunSerializer
+    organization_path = "account__organization"
+    filterset_class = IngestionRunFilter
+    ordering_fields = ["created_at", "finished_at"]
+    ordering = ["-created_at", "-pk"]
+
+
+class APIKeyViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, TenantViewSet):
+    """The organization's API keys (owners only). DELETE revokes a key; it stops working at once."""
+
+    queryset = OrganizationAPIKey.objects.all()
+    serializer_class = s.APIKeySerializer
+    lookup_field = "prefix"
+    ordering = ["-created"]
+    ordering_fields = ["created", "name"]
+    action_roles = {"list": Role.OWNER}
+
+    @extend_schema(responses={201: s.APIKeyCreatedSerializer})
+    def create(self, request, *args, **kwargs):
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        api_key, key = account_services.api_key_create(
+            organization=self.tenant.organization, name=body.validated_data["name"]
+        )
+        return Response({**s.APIKeySerializer(api_key).data, "key": key}, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        account_services.api_key_revoke(api_key=instance)
+
+
+class KpiView(TenantAPIView):
+    """KPIs of KPIS.md over a window, per bucket and group; `?format=csv` flattens the rows."""
+
+    @extend_schema(parameters=[s.KpiQuerySerializer], responses=s.KpiReportSerializer)
+    def get(self, request):
+        query = s.KpiQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        args = dict(query.validated_data)
+        # Ids from another organization are as unknown as ids that do not exist.
+        if "account" in args and not self.scoped(SocialAccount.objects.filter(pk=args["account"])).exists():
+            raise exceptions.NotFound(f"No account {args['account']}.")
+        if "campaign" in args and not self.scoped(Campaign.objects.filter(pk=args["campaign"])).exists():
+            raise exceptions.NotFound(f"No campaign {args['campaign']}.")
+        try:
+            report = selectors.kpi_report(organization=self.tenant.organization, **args)
+        except ValueError as error:
+            raise _validation_error(error) from None
+        return Response(report)
+
+
+class ImportTemplateView(TenantAPIView):
+    """A blank CSV template to fill in and upload to `accounts/{id}/imports/`."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("kind", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR)},
+    )
+    def get(self, request, kind):
+        from ingestion.importers.templates import template_csv
+
+        try:
+            content = template_csv(kind)
+        except (KeyError, ValueError):
+            raise exceptions.NotFound(f"No template {kind!r}.") from None
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
+        return response
+
+
+class NotFoundView(TenantAPIView):
+    """Unknown paths under /api/v1/ answer the JSON error body too."""
+
+    permission_classes = []
+    schema = None
+
+    def initial(self, request, *args, **kwargs):
+        raise exceptions.NotFound()
