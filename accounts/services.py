@@ -63,3 +63,9 @@ def account_credentials_update(*, account: SocialAccount, credentials: dict) -> 
 def api_key_create(*, organization: Organization, name: str) -> tuple[OrganizationAPIKey, str]:
     """Returns the key object and the plain key, which is shown once and never stored."""
     return OrganizationAPIKey.objects.create_key(name=name, organization=organization)
+
+
+def api_key_revoke(*, api_key: OrganizationAPIKey) -> None:
+    """A revoked key stops authenticating at once; the row stays for the record."""
+    OrganizationAPIKey.objects.filter(pk=api_key.pk).update(revoked=True)
+    api_key.revoked = True
