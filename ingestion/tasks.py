@@ -21,8 +21,7 @@ SYNC_SOFT_TIME_LIMIT = 15 * 60
 SYNC_TIME_LIMIT = 20 * 60
 # Outlives the hard time limit, so a killed task's lock expires on its own.
 LOCK_TIMEOUT = SYNC_TIME_LIMIT + 60
-# How long a task waits for another sync of the same account before it asks to be retried.
-LOCK_WAIT_SECONDS = 5
+# A sync that finds its account busy does not hold a worker: it comes back this much later.
 LOCK_RETRY_SECONDS = 60
 
 
@@ -32,7 +31,7 @@ def _redis() -> redis.Redis:
 
 def account_lock(account_id: int):
     """One sync per account at a time, across every worker on every machine."""
-    return _redis().lock(f"sync-account:{account_id}", timeout=LOCK_TIMEOUT, blocking_timeout=LOCK_WAIT_SECONDS)
+    return _redis().lock(f"sync-account:{account_id}", timeout=LOCK_TIMEOUT, blocking=False)
 
 
 @shared_task(
