@@ -50,6 +50,8 @@ def read_rows(data: bytes) -> Rows:
 
 def _decode(data: bytes) -> str:
     utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not utf16 and b"\x00" in data[:65536]:
+        raise UnreadableFile("内容含二进制数据，不是表格文件（支持 .csv、.xlsx、.xls）")
     encodings = ["utf-16"] if utf16 else ["utf-8-sig", "gb18030"]
     for encoding in encodings:
         try:
