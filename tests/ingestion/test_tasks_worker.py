@@ -1,0 +1,140 @@
+"""A real Celery worker (subprocess) on the real Redis and the test database, syncing from a local fake platform."""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from accounts.models import AccountStatus
+from analytics.models import AccountDailyMetric
+from ingestion.models import IngestionRun, RunStatus
+from ingestion.tasks import sync_account, sync_all
+from tests.factories import OrganizationFactory, SocialAccountFactory
+from tests.ingestion.http_platform import PLATFORM, day_numbers
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+DONE = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.DEFERRED)
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    auth = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.fixture(scope="module")
+def worker_queue(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Starts `celery worker` on a queue of its own and stops it after the module's tests."""
+    queue = f"sync-test-{uuid.uuid4().hex[:12]}"
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    with django_db_blocker.unblock():
+        database_url = _database_url()
+    env = {
+        **os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL, "SYNC_TEST_QUEUE": queue,
+        "SYNC_RETRY_BACKOFF": "1", "SYNC_MAX_RETRIES": "3", "CONN_MAX_AGE": "0",
+    }
+    with log.open("w") as out:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "tests.ingestion.celery_worker_app", "worker", "-P", "solo",
+             "-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "-l", "INFO"],
+            cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while " ready." not in log.read_text():
+            assert worker.poll() is None, f"worker exited:\n{log.read_text()}"
+            assert time.monotonic() < deadline, f"worker not ready after 60 s:\n{log.read_text()}"
+            time.sleep(0.2)
+        yield queue
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def wait_for_runs(expected: int, timeout: float = 60, done=DONE) -> list[IngestionRun]:
+    deadline = time.monotonic() + timeout
+    while True:
+        runs = list(IngestionRun.objects.order_by("account__external_id"))
+        if len(runs) == expected and all(r.status in done for r in runs):
+            return runs
+        assert time.monotonic() < deadline, f"runs not done after {timeout} s: {[(r.account_id, r.status) for r in runs]}"
+        time.sleep(0.2)
+
+
+def account(org, fake_platform, external_id, **kwargs):
+    return SocialAccountFactory(organization=org, platform=PLATFORM, external_id=external_id,
+                                credentials={"base_url": fake_platform.url}, **kwargs)
+
+
+def test_sync_all_end_to_end(worker_queue, fake_platform):
+    org = OrganizationFactory()
+    a, b = account(org, fake_platform, "a-ok"), account(org, fake_platform, "b-ok")
+    quota = account(org, fake_platform, "c-quota")
+    account(org, fake_platform, "d-paused", status=AccountStatus.PAUSED)
+    SocialAccountFactory(organization=org, platform=PLATFORM, external_id="e-files", credentials={})
+    fake_platform.script["c-quota"] = [429]
+
+    sync_all.apply_async(kwargs={"date": "2026-10-10"}, queue=worker_queue)
+
+    runs = wait_for_runs(3)
+    assert [(r.account_id, r.status, r.rows_written) for r in runs] == [
+        (a.pk, RunStatus.SUCCEEDED, 6), (b.pk, RunStatus.SUCCEEDED, 6), (quota.pk, RunStatus.DEFERRED, 0),
+    ]
+    assert all((r.window_start, r.window_end) == (dt.date(2026, 10, 8), dt.date(2026, 10, 10)) for r in runs)
+    assert all(r.task_id for r in runs)
+    for acct in (a, b):
+        stored = AccountDailyMetric.objects.filter(account=acct).order_by("date").values_list("date", "followers", "views")
+        days = [day_numbers(acct.external_id, dt.date(2026, 10, d)) for d in (8, 9, 10)]
+        assert list(stored) == [(dt.date.fromisoformat(d["date"]), d["followers"], d["views"]) for d in days]
+    assert "quota" in runs[2].error
+    quota.refresh_from_db()
+    assert quota.status == AccountStatus.ACTIVE  # picked up again by the next nightly run
+    assert fake_platform.requests_for("d-paused") == fake_platform.requests_for("e-files") == 0
+
+
+def test_transient_errors_are_retried_with_backoff(worker_queue, fake_platform):
+    flaky = account(OrganizationFactory(), fake_platform, "flaky")
+    fake_platform.script["flaky"] = [500, 503]
+    started = time.monotonic()
+
+    sync_account.apply_async(args=(flaky.pk, "2026-10-01", "2026-10-02"), queue=worker_queue)
+
+    # Between attempts the run shows the last transient error; the retries reuse it.
+    [run] = wait_for_runs(1, done=(RunStatus.SUCCEEDED,))
+    assert (run.rows_written, run.error) == (4, "")
+    assert fake_platform.requests_for("flaky") == 3
+    assert AccountDailyMetric.objects.filter(account=flaky).count() == 2
+    assert time.monotonic() - started < 30
+
+
+def test_auth_errors_flag_the_account_and_are_not_retried(worker_queue, fake_platform):
+    expired = account(OrganizationFactory(), fake_platform, "expired")
+    fake_platform.script["expired"] = [401, 401, 401]
+
+    sync_account.apply_async(args=(expired.pk, "2026-10-01", "2026-10-02"), queue=worker_queue)
+
+    [run] = wait_for_runs(1)
+    time.sleep(2)  # longer than the first retry's backoff would be
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert "access token rejected" in run.error
+    expired.refresh_from_db()
+    assert expired.status == AccountStatus.NEEDS_REAUTH
+    assert expired.status_detail == "testhttp /days: access token rejected (HTTP 401)"
+    assert fake_platform.requests_for("expired") == 1
+    assert AccountDailyMetric.objects.filter(account=expired).count() == 0
