@@ -39,7 +39,7 @@ class OrganizationAPIKeyAuthentication(authentication.BaseAuthentication):
             return None
         key = header[len(KEYWORD) + 1 :].strip()
         try:
-            api_key = OrganizationAPIKey.objects.select_related("organization").get_from_key(key)
+            api_key = OrganizationAPIKey.objects.get_from_key(key)
         except OrganizationAPIKey.DoesNotExist:
             raise exceptions.AuthenticationFailed("Invalid API key.") from None
         if api_key.revoked or api_key.has_expired:
