@@ -1,0 +1,173 @@
+"""Bilibili open platform: signed calls, follower snapshot, video lifetime stats (PLATFORMS.md, "Bilibili")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import time
+import uuid
+
+from django.conf import settings
+
+from accounts.models import Platform
+from accounts.services import account_credentials_update
+from ingestion.records import AccountDay, Batch, PostDay, PostInfo
+
+from .base import AuthError, Connector, PlatformDataError, QuotaExceeded, TokenExpired, TransientError, register
+from .dates import snapshot_day
+from .http import PlatformClient, Reader, error_code
+
+# Bilibili's common envelope codes.
+TOKEN_REJECTED = {-101, -2}  # not logged in / access token invalid or expired
+NOT_AUTHORISED = {-3, -401, -403}  # signature or app key rejected, permission withdrawn
+RATE_LIMITED = {-429, -509}
+BUSY = {-500, -503, -504}
+REFRESH_MARGIN_SECONDS = 3600
+PAGE_SIZE = 50
+
+
+def _check(payload: dict, where: str) -> None:
+    code = error_code(payload.get("code"), where)
+    if code == 0:
+        return
+    message = f"{where}: code {code} {payload.get('message') or ''}".rstrip()
+    if code in BUSY:
+        raise TransientError(message)
+    if code in RATE_LIMITED:
+        raise QuotaExceeded(message)
+    if code in TOKEN_REJECTED:
+        raise TokenExpired(message)
+    if code in NOT_AUTHORISED:
+        raise AuthError(message)
+    raise PlatformDataError(message)
+
+
+def _check_refresh(payload: dict, where: str) -> None:
+    try:
+        _check(payload, where)
+    except (TokenExpired, PlatformDataError) as exc:
+        raise AuthError(f"{exc} (token refresh refused: re-authorise the account)") from None
+
+
+def signature(headers: dict[str, str], client_secret: str) -> str:
+    """Hex HMAC-SHA256 over the `x-bili-*` headers sorted by name, each `name:value`, joined by newlines."""
+    signed = sorted((name.lower(), value) for name, value in headers.items() if name.lower().startswith("x-bili-"))
+    canonical = "\n".join(f"{name}:{value}" for name, value in signed)
+    return hmac.new(client_secret.encode(), canonical.encode(), hashlib.sha256).hexdigest()
+
+
+def signed_headers(*, client_id: str, client_secret: str, access_token: str, body: bytes = b"") -> dict[str, str]:
+    headers = {
+        "x-bili-accesskeyid": client_id,
+        "x-bili-content-md5": hashlib.md5(body, usedforsecurity=False).hexdigest(),
+        "x-bili-signature-method": "HMAC-SHA256",
+        "x-bili-signature-nonce": str(uuid.uuid4()),
+        "x-bili-signature-version": "2.0",
+        "x-bili-timestamp": str(int(time.time())),
+    }
+    return {
+        **headers, "Authorization": signature(headers, client_secret), "access-token": access_token,
+        "Accept": "application/json", "Content-Type": "application/json",
+    }
+
+
+@register
+class BilibiliConnector(Connector):
+    platform = Platform.BILIBILI
+
+    def __init__(self, account):
+        super().__init__(account)
+        self.client = PlatformClient("bilibili", settings.BILIBILI_API_BASE, _check)
+        self.refreshed = False
+
+    def fetch(self, start: dt.date, end: dt.date) -> Batch:
+        """The API reports current totals only, so a window without the snapshot day gets nothing."""
+        day = snapshot_day(self.account, start, end)
+        if day is None:
+            return Batch()
+        credentials = self.account.credentials
+        if not all(credentials.get(k) for k in ("client_id", "client_secret", "access_token")):
+            raise AuthError("bilibili: the account's credentials lack client_id, client_secret or access_token")
+        if self._expiring():
+            self._refresh()
+        endpoint = "/arcopen/fn/data/user/stat"
+        reader = Reader("bilibili", endpoint)
+        followers = reader.int(reader.dict(self._get(endpoint, {}), "data"), "follower")
+        return Batch(account_days=[AccountDay(date=day, followers=followers)], post_days=self._videos(day))
+
+    def _videos(self, day: dt.date) -> list[PostDay]:
+        endpoint = "/arcopen/fn/data/arc/stat"
+        reader = Reader("bilibili", endpoint)
+        post_days = []
+        for resource_id, list_title in self._video_ids():
+            data = reader.dict(self._get(endpoint, {"resource_id": resource_id}), "data")
+            post = PostInfo(
+                external_id=resource_id, kind="video", title=reader.str(data, "title") or list_title,
+                url=f"https://www.bilibili.com/video/{resource_id}", published_at=reader.timestamp(data, "ptime"),
+            )
+            post_days.append(PostDay(
+                post=post, date=day, views=reader.int(data, "view"), likes=reader.int(data, "like"),
+                comments=reader.int(data, "reply"), shares=reader.int(data, "share"),
+                saves=reader.int(data, "favorite"), coins=reader.int(data, "coin"), danmaku=reader.int(data, "danmaku"),
+            ))
+        return post_days
+
+    def _video_ids(self) -> list[tuple[str, str]]:
+        endpoint = "/arcopen/fn/archive/viewlist"
+        reader = Reader("bilibili", endpoint)
+        videos, pn = [], 1
+        while True:
+            data = reader.dict(self._get(endpoint, {"pn": pn, "ps": PAGE_SIZE, "status": "all"}), "data")
+            items = reader.rows(data, "list")
+            videos += [(reader.str(item, "resource_id", required=True), reader.str(item, "title")) for item in items]
+            total = reader.int(reader.dict(data, "page"), "total")
+            done = len(items) < PAGE_SIZE if total is None else pn * PAGE_SIZE >= total
+            if not items or done:
+                return videos
+            pn += 1
+
+    # --- signed calls and tokens -----------------------------------------------------------
+
+    def _get(self, endpoint: str, params: dict) -> dict:
+        try:
+            return self._send(endpoint, params)
+        except TokenExpired:
+            if self.refreshed:
+                raise
+            self._refresh()
+            return self._send(endpoint, params)
+
+    def _send(self, endpoint: str, params: dict) -> dict:
+        credentials = self.account.credentials
+        headers = signed_headers(
+            client_id=credentials["client_id"], client_secret=credentials["client_secret"],
+            access_token=credentials["access_token"],
+        )
+        return self.client.request("GET", endpoint, params=params, headers=headers)
+
+    def _expiring(self) -> bool:
+        expires_at = self.account.credentials.get("access_token_expires_at")
+        return expires_at is not None and time.time() >= float(expires_at) - REFRESH_MARGIN_SECONDS
+
+    def _refresh(self) -> None:
+        """Refresh tokens are single-use: the new pair is stored at once, in one UPDATE."""
+        credentials = self.account.credentials
+        if not credentials.get("refresh_token"):
+            raise AuthError("bilibili: the access token expired and the credentials lack a refresh_token")
+        endpoint = "/x/account-oauth2/v1/refresh_token"
+        payload = self.client.request(
+            "POST", endpoint, base_url=settings.BILIBILI_OAUTH_BASE, check=_check_refresh,
+            params={
+                "client_id": credentials["client_id"], "client_secret": credentials["client_secret"],
+                "grant_type": "refresh_token", "refresh_token": credentials["refresh_token"],
+            },
+        )
+        reader = Reader("bilibili", endpoint)
+        data = reader.dict(payload, "data")
+        account_credentials_update(account=self.account, credentials={
+            "access_token": reader.str(data, "access_token", required=True),
+            "refresh_token": reader.str(data, "refresh_token", required=True),
+            "access_token_expires_at": int(time.time()) + (reader.int(data, "expires_in") or 30 * 86400),
+        })
+        self.refreshed = True
