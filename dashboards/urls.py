@@ -6,4 +6,11 @@ app_name = "dashboards"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("platforms/", views.drilldown, name="drilldown"),
+    path("content/", views.content, name="content"),
+    path("campaigns/", views.campaigns, name="campaigns"),
+    path("data/", views.data_status, name="data_status"),
+    path("data/sync/", views.sync_now, name="sync_now"),
+    path("data/templates/<slug:kind>.csv", views.import_template, name="import_template"),
+    path("organization/", views.switch_organization, name="switch_organization"),
 ]

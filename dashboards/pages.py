@@ -1,0 +1,242 @@
+"""The data of each dashboard page, read through analytics.selectors (the same reads as the API)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from django.utils.translation import gettext as _
+
+from accounts.models import Platform, SocialAccount
+from analytics import selectors
+from analytics.models import Campaign
+from ingestion.models import IngestionRun, RunStatus
+
+from . import figures, formatting
+from .catalog import CAMPAIGN_COLUMNS, DRILLDOWN_COMMON, METRICS, OVERVIEW_CARDS, PLATFORM_NATIVE
+from .forms import Filters
+from .tables import Column, Table, metric_column
+
+TOP_N = 5
+POSTS_SHOWN = 200
+
+
+def report_frame(report: dict) -> pd.DataFrame:
+    """One row per result: period, the group keys present, and every KPI as a column."""
+    rows = []
+    for result in report.get("results", []):
+        row = {key: value for key, value in result.items() if key not in ("kpis", "previous", "change")}
+        row.update({name: (float(v) if v is not None else None) for name, v in result.get("kpis", {}).items()})
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    if "period" in frame:
+        frame["period"] = pd.to_datetime(frame["period"])
+    return frame
+
+
+def cards(result: dict | None, names) -> list[dict]:
+    """KPI cards: value, change vs the previous period and whether that change is good news."""
+    kpis = (result or {}).get("kpis", {})
+    changes = (result or {}).get("change") or {}
+    previous = (result or {}).get("previous") or {}
+    return [
+        {
+            "name": name, "label": METRICS[name].label, "value": kpis.get(name),
+            "display": formatting.metric_value(name, kpis.get(name)),
+            "previous": formatting.metric_value(name, previous.get(name)),
+            "change": changes.get(name), "change_display": formatting.change(changes.get(name)),
+            "tone": formatting.change_tone(name, changes.get(name)),
+        }
+        for name in names
+    ]
+
+
+def _first(report: dict) -> dict | None:
+    results = report.get("results") or []
+    return results[0] if results else None
+
+
+def _report(organization, filters: Filters, **kwargs) -> dict:
+    return selectors.kpi_report(organization=organization, **filters.selector_kwargs(), **kwargs)
+
+
+def _platform_label(code) -> str:
+    return str(Platform(code).label) if code in Platform.values else str(code or "")
+
+
+def _account_rows(report: dict, names) -> list[dict]:
+    accounts = {a.pk: a for a in SocialAccount.objects.filter(pk__in=[r.get("account") for r in report["results"]])}
+    rows = []
+    for result in report["results"]:
+        account = accounts.get(result.get("account"))
+        rows.append({
+            "account_name": account.name if account else result.get("account"),
+            "platform_name": _platform_label(account.platform if account else result.get("platform")),
+            **{name: result["kpis"].get(name) for name in names},
+        })
+    return rows
+
+
+# ----------------------------------------------------------------------------- overview
+
+
+def overview(organization, filters: Filters) -> dict:
+    total = _report(organization, filters, compare="previous")
+    by_platform = _report(organization, filters, group_by="platform")
+    by_platform_day = _report(organization, filters, group_by="platform", granularity="day")
+    daily = _report(organization, filters, granularity="day")
+    platform_frame = report_frame(by_platform)
+    summary_names = ("followers", "net_followers", "views", "interactions", "engagement_rate", "spend", "revenue", "roi")
+    summary = Table(
+        "platforms", _("分平台汇总"),
+        [Column("platform_name", _("平台")), *(metric_column(n) for n in summary_names)],
+        [{"platform_name": _platform_label(r.get("platform")), "platform": r.get("platform"),
+          **{n: r["kpis"].get(n) for n in summary_names}} for r in by_platform["results"]],
+        empty=_("这个时间段还没有数据。到「数据状态」页同步账号或导入导出文件。"),
+    )
+    return {
+        "cards": cards(_first(total), OVERVIEW_CARDS),
+        "figures": {
+            "followers": figures.to_json(figures.follower_trend(report_frame(by_platform_day))),
+            "engagement": figures.to_json(figures.engagement_by_platform(platform_frame)),
+            "spend_revenue": figures.to_json(figures.spend_vs_revenue(report_frame(daily))),
+        },
+        "tables": [summary],
+    }
+
+
+# ----------------------------------------------------------------------------- platform drill-down
+
+
+def drilldown(organization, filters: Filters) -> dict:
+    present = list(
+        SocialAccount.objects.filter(organization=organization).values_list("platform", flat=True).distinct()
+    )
+    platform = filters.account.platform if filters.account else filters.platform
+    if platform is None and present:
+        platform = next(p for p in Platform.values if p in present)
+    if platform is None:
+        return {"platform": None, "present_platforms": [], "cards": [], "figures": {}, "tables": []}
+    scoped = Filters(filters.preset, filters.start, filters.end, platform, filters.account)
+    names = (*DRILLDOWN_COMMON, *PLATFORM_NATIVE.get(platform, ()))
+    total = _report(organization, scoped, compare="previous")
+    daily = _report(organization, scoped, granularity="day")
+    per_account = _report(organization, scoped, group_by="account")
+    table = Table(
+        "accounts", _("账号明细"),
+        [Column("account_name", _("账号")), *(metric_column(n) for n in names)],
+        _account_rows(per_account, names),
+        empty=_("这个平台在所选时间段没有数据。到「数据状态」页同步账号或导入导出文件。"),
+    )
+    trend = figures.metric_trend(report_frame(daily), ("views", "engagement_rate"),
+                                 color=figures.PLATFORM_COLORS.get(platform))
+    native = figures.metric_trend(report_frame(daily), PLATFORM_NATIVE.get(platform, ())[:1],
+                                  color=figures.PLATFORM_COLORS.get(platform))
+    return {
+        "platform": platform,
+        "platform_label": _platform_label(platform),
+        "present_platforms": [(p, _platform_label(p)) for p in Platform.values if p in present],
+        "cards": cards(_first(total), names),
+        "native_metric": METRICS[PLATFORM_NATIVE[platform][0]].label if platform in PLATFORM_NATIVE else "",
+        "figures": {"trend": figures.to_json(trend), "native": figures.to_json(native)},
+        "tables": [table],
+    }
+
+
+# ----------------------------------------------------------------------------- content
+
+POST_METRICS = ("views", "interactions", "engagement_rate", "likes", "comments", "shares", "saves", "completion_rate")
+
+
+def _post_columns() -> list[Column]:
+    return [
+        Column("title", _("标题")), Column("platform_name", _("平台")), Column("account_name", _("账号")),
+        Column("published_at", _("发布时间"), "datetime", sortable=True),
+        *(metric_column(n, sortable=True) for n in POST_METRICS),
+    ]
+
+
+def _post_rows(posts: pd.DataFrame) -> list[dict]:
+    rows = posts.astype(object).where(posts.notna(), None).to_dict("records")
+    for row in rows:
+        row["platform_name"] = _platform_label(row.get("platform"))
+    return rows
+
+
+def content(organization, filters: Filters, sort: str) -> dict:
+    posts = selectors.post_performance(organization=organization, **filters.selector_kwargs(), ordering=sort)
+    empty = _("这个时间段没有发布内容的数据。同步账号，或在「数据状态」页导入作品/笔记导出文件。")
+    if posts is None or posts.empty:
+        return {"posts_count": 0, "figures": {}, "tables": [Table("posts", _("内容表现"), _post_columns(), empty=empty)],
+                "top": [], "bottom": [], "sort": sort}
+    ranked = posts.dropna(subset=["engagement_rate"]).sort_values("engagement_rate", ascending=False)
+    cells = figures.posting_heatmap_frame(posts)
+    overall = ranked["engagement_rate"].median() if not ranked.empty else None
+    return {
+        "posts_count": len(posts),
+        "median_engagement_rate": overall,
+        "top": _post_rows(ranked.head(TOP_N)),
+        "bottom": _post_rows(ranked.tail(TOP_N).iloc[::-1]) if len(ranked) > TOP_N else [],
+        "figures": {"heatmap": figures.to_json(figures.posting_heatmap(cells, overall))},
+        "tables": [Table("posts", _("内容表现"), _post_columns(), _post_rows(posts), empty=empty, shown=POSTS_SHOWN)],
+        "sort": sort,
+    }
+
+
+# ----------------------------------------------------------------------------- campaigns
+
+
+def campaigns(organization, filters: Filters) -> dict:
+    per_campaign = _report(organization, filters, group_by="campaign")
+    per_platform = _report(organization, filters, group_by="platform")
+    total = _report(organization, filters, compare="previous")
+    daily = _report(organization, filters, granularity="day")
+    known = {c.pk: c for c in Campaign.objects.filter(organization=organization)}
+    campaign_rows = []
+    for result in per_campaign["results"]:
+        campaign = known.get(result.get("campaign"))
+        campaign_rows.append({
+            "campaign_name": campaign.name if campaign else str(result.get("campaign")),
+            "platform": campaign.platform if campaign else result.get("platform"),
+            "platform_name": _platform_label(campaign.platform if campaign else result.get("platform")),
+            **{n: result["kpis"].get(n) for n in CAMPAIGN_COLUMNS},
+        })
+    campaign_rows.sort(key=lambda r: -(r.get("spend") or 0))
+    platform_rows = [
+        {"platform_name": _platform_label(r.get("platform")), **{n: r["kpis"].get(n) for n in CAMPAIGN_COLUMNS}}
+        for r in per_platform["results"] if r["kpis"].get("spend") is not None
+    ]
+    metric_columns = [metric_column(n) for n in CAMPAIGN_COLUMNS]
+    empty = _("这个时间段没有投放数据。在「数据状态」页导入投放报表（campaign_csv），或同步小红书聚光账号。")
+    return {
+        "cards": cards(_first(total), ("spend", "revenue", "conversions", "cpa", "roas", "roi")),
+        "figures": {
+            "campaigns": figures.to_json(figures.campaign_comparison(pd.DataFrame(campaign_rows))),
+            "spend_revenue": figures.to_json(figures.spend_vs_revenue(report_frame(daily))),
+        },
+        "tables": [
+            Table("campaigns", _("分投放计划"), [Column("campaign_name", _("投放计划")), Column("platform_name", _("平台")),
+                                               *metric_columns], campaign_rows, empty=empty),
+            Table("campaign_platforms", _("分平台投放"), [Column("platform_name", _("平台")), *metric_columns],
+                  platform_rows, empty=empty),
+        ],
+    }
+
+
+# ----------------------------------------------------------------------------- data status
+
+RUNS_SHOWN = 30
+
+
+def data_status(organization) -> dict:
+    accounts = list(SocialAccount.objects.filter(organization=organization).order_by("platform", "name"))
+    last_runs = {}
+    for run in IngestionRun.objects.filter(account__organization=organization).order_by("-created_at")[:500]:
+        last_runs.setdefault(run.account_id, run)
+    runs = list(
+        IngestionRun.objects.filter(account__organization=organization).select_related("account")
+        .order_by("-created_at")[:RUNS_SHOWN]
+    )
+    return {
+        "status_accounts": [(a, last_runs.get(a.pk)) for a in accounts],
+        "runs": runs,
+        "failed_runs": sum(1 for r in runs if r.status == RunStatus.FAILED),
+    }

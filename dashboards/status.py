@@ -1,0 +1,60 @@
+"""The data-status page's actions: sync now, upload an export file, download a blank template.
+
+Each calls the ingestion service that owns the work and turns its outcome into what the
+page shows; nothing here writes to the database itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ingestion import services as ingestion_services
+from ingestion.importers import TEMPLATE_KINDS, ImportFileError, file_import, template_csv, templates
+
+TABLE_LABELS = {"account_days": gettext_lazy("账号日数据"), "posts": gettext_lazy("作品"),
+                "post_days": gettext_lazy("作品日数据"), "campaign_days": gettext_lazy("投放日数据")}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    message: str
+    problems: list[str] = field(default_factory=list)
+    rows: list[tuple[str, int]] = field(default_factory=list)  # (what, rows written)
+    date_start: object = None
+    date_end: object = None
+    run_id: int | None = None
+
+
+def account_sync_request(*, account, start, end) -> Outcome:
+    try:
+        run = ingestion_services.sync_request(account=account, start=start, end=end)
+    except ValidationError as exc:
+        return Outcome(False, "; ".join(exc.messages))
+    return Outcome(True, _("已排队同步 %(account)s（%(start)s 至 %(end)s），运行编号 #%(run)s。")
+                   % {"account": account, "start": start, "end": end, "run": run.pk}, run_id=run.pk)
+
+
+def file_upload_import(*, account, kind, file) -> Outcome:
+    try:
+        result = file_import(account=account, file=file, file_name=file.name, kind=kind)
+    except ImportFileError as exc:
+        problems = [str(p) for p in exc.problems] + ([_("……问题太多，仅列出前 50 个。")] if exc.truncated else [])
+        return Outcome(False, _("文件未导入，数据没有任何改动。请修改以下问题后重新上传："), problems=problems,
+                       run_id=exc.run_id)
+    return Outcome(
+        True, _("已导入 %(file)s（%(kind)s）。") % {"file": result.file_name, "kind": result.layout},
+        rows=[(str(TABLE_LABELS.get(table, table)), n) for table, n in result.rows.items() if n],
+        date_start=result.date_start, date_end=result.date_end, run_id=result.run_id,
+    )
+
+
+def blank_template(kind: str) -> tuple[bytes, str] | None:
+    """(CSV bytes, file name) of a blank import template, None for an unknown kind."""
+    if kind not in TEMPLATE_KINDS:
+        return None
+    return template_csv(kind), templates.template_filename(kind)

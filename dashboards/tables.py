@@ -1,0 +1,61 @@
+"""Tables shown on the pages and downloaded as CSV / Excel from the same definition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import formatting
+from .catalog import METRICS
+
+LOCAL_TZ = "Asia/Shanghai"
+
+
+def local_timestamp(value) -> pd.Timestamp:
+    """A moment on the Asia/Shanghai clock (naive values are taken as already local)."""
+    stamp = pd.Timestamp(value)
+    return stamp.tz_convert(LOCAL_TZ) if stamp.tzinfo else stamp
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "text"  # text | count | money | rate | ratio | datetime | date
+    sortable: bool = False
+
+    def display(self, value) -> str:
+        if self.kind in formatting.FORMATTERS:
+            return formatting.FORMATTERS[self.kind](value)
+        if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+            return formatting.MISSING
+        if self.kind == "datetime":
+            return local_timestamp(value).strftime("%Y-%m-%d %H:%M")
+        if self.kind == "date":
+            return pd.Timestamp(value).strftime("%Y-%m-%d")
+        return str(value)
+
+
+def metric_column(name: str, *, sortable: bool = False) -> Column:
+    metric = METRICS[name]
+    return Column(name, str(metric.label), metric.kind, sortable)
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[dict] = field(default_factory=list)
+    empty: str = ""
+    shown: int | None = None  # the page shows this many rows; downloads always have all of them
+
+    @property
+    def truncated(self) -> bool:
+        return self.shown is not None and len(self.rows) > self.shown
+
+    def cells(self):
+        """Rows as (column, raw value, display text), for the template."""
+        for row in self.rows[: self.shown]:
+            yield row, [(c, row.get(c.key), c.display(row.get(c.key))) for c in self.columns]
