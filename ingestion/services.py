@@ -208,6 +208,9 @@ def account_sync(
         batch = connector_for(account).fetch(start, end)
         with transaction.atomic():
             batch_ingest(run=run, batch=batch)
+            if account.status == AccountStatus.NEEDS_REAUTH:  # the platform took the credentials again
+                account.status, account.status_detail = AccountStatus.ACTIVE, ""
+                account.save(update_fields=["status", "status_detail"])
     except TransientError as exc:
         ingestion_run_fail(run=run, error=f"平台暂时不可用（可重试）：{exc}")
         raise
@@ -230,6 +233,8 @@ def sync_request(*, account: SocialAccount, start: dt.date, end: dt.date) -> Ing
 
     if end < start:
         raise ValidationError(f"end {end} is before start {start}")
+    if not account.credentials:
+        raise ValidationError(f"account {account.pk} has no API credentials; its data comes from export files")
     task_id = str(uuid.uuid4())
     run = IngestionRun.objects.create(
         account=account, source=RunSource.API, kind=account.platform, window_start=start, window_end=end,

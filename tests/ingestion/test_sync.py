@@ -183,3 +183,25 @@ def test_default_window_ends_yesterday_in_china():
 
     yesterday = timezone.localdate(timezone=ZoneInfo("Asia/Shanghai")) - dt.timedelta(days=1)
     assert sync_window() == (yesterday - dt.timedelta(days=2), yesterday)
+
+
+@pytest.mark.django_db
+def test_sync_request_refuses_an_account_without_credentials(org):
+    from django.core.exceptions import ValidationError
+
+    file_only = SocialAccountFactory(organization=org, platform=PLATFORM, credentials={})
+
+    with pytest.raises(ValidationError, match="no API credentials"):
+        sync_request(account=file_only, start=START, end=END)
+    assert IngestionRun.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_successful_sync_clears_needs_reauth(api_account):
+    SocialAccount.objects.filter(pk=api_account.pk).update(status=AccountStatus.NEEDS_REAUTH, status_detail="expired")
+    api_account.refresh_from_db()
+
+    account_sync(account=api_account, start=START, end=END)
+
+    api_account.refresh_from_db()
+    assert (api_account.status, api_account.status_detail) == (AccountStatus.ACTIVE, "")

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -25,13 +26,16 @@ class Command(BaseCommand):
             account = SocialAccount.objects.get(pk=account)
         except SocialAccount.DoesNotExist:
             raise CommandError(f"no account with id {account}") from None
-        if not account.credentials:
-            raise CommandError(f"account {account.pk} has no API credentials; its data comes from export files")
         if not inline:
-            with transaction.atomic():
-                run = sync_request(account=account, start=start, end=end)
+            try:
+                with transaction.atomic():
+                    run = sync_request(account=account, start=start, end=end)
+            except ValidationError as exc:
+                raise CommandError("; ".join(exc.messages)) from None
             self.stdout.write(f"run {run.pk} queued: account {account.pk} {start}..{end} (task {run.task_id})")
             return
+        if not account.credentials:
+            raise CommandError(f"account {account.pk} has no API credentials; its data comes from export files")
         try:
             run = account_sync(account=account, start=start, end=end)
         except TransientError as exc:
