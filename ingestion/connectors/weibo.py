@@ -1,0 +1,123 @@
+"""Weibo open platform: follower snapshot, own timeline, interactions from counter deltas (PLATFORMS.md, "Weibo")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from accounts.models import Platform
+from ingestion.records import AccountDay, Batch, PostDay, PostInfo
+from ingestion.selectors import post_counters_on
+
+from .base import AuthError, Connector, PlatformDataError, QuotaExceeded, TransientError, register
+from .dates import snapshot_day
+from .http import PlatformClient, Reader, error_code
+
+RATE_LIMITED = {10022, 10023, 10024}  # per-IP, per-user, per-user-per-endpoint request limits
+TOKEN_INVALID = {21314, 21315, 21316, 21317, 21327, 21332}  # token used, expired, revoked, rejected, invalid
+BUSY = {10001, 10009}  # system error, task queue full
+PAGE_SIZE = 100
+CREATED_AT = "%a %b %d %H:%M:%S %z %Y"  # "Tue May 31 17:46:55 +0800 2011"
+# Lifetime counters of a status → post metrics (and, as day-over-day increases, account metrics).
+COUNTERS = {"attitudes_count": "likes", "comments_count": "comments", "reposts_count": "shares"}
+
+
+def _check(payload: dict, where: str) -> None:
+    code = error_code(payload.get("error_code"), where)
+    if code == 0:
+        return
+    message = f"{where}: error_code {code} {payload.get('error') or ''}".rstrip()
+    if code in BUSY:
+        raise TransientError(message)
+    if code in RATE_LIMITED:
+        raise QuotaExceeded(f"{message} (rate limit)")
+    if code in TOKEN_INVALID:
+        raise AuthError(f"{message} (re-authorise the account)")
+    raise PlatformDataError(message)
+
+
+@register
+class WeiboConnector(Connector):
+    platform = Platform.WEIBO
+
+    def __init__(self, account):
+        super().__init__(account)
+        self.client = PlatformClient("weibo", settings.WEIBO_API_BASE, _check)
+
+    def fetch(self, start: dt.date, end: dt.date) -> Batch:
+        """The free API has snapshots only, so a window without the snapshot day gets nothing."""
+        day = snapshot_day(self.account, start, end)
+        if day is None:
+            return Batch()
+        uid, token = self.account.credentials.get("uid"), self.account.credentials.get("access_token")
+        if not uid or not token:
+            raise AuthError("weibo: the account's credentials lack uid or access_token")
+        endpoint = "/2/users/show.json"
+        user = self.client.request("GET", endpoint, params={"uid": uid, "access_token": token})
+        followers = Reader("weibo", endpoint).int(user, "followers_count")
+        post_days = self._timeline(uid, token, day)
+        interactions = self._increases(post_days, day)
+        return Batch(account_days=[AccountDay(date=day, followers=followers, **interactions)], post_days=post_days)
+
+    def _timeline(self, uid: str, token: str, day: dt.date) -> list[PostDay]:
+        endpoint = "/2/statuses/user_timeline.json"
+        reader = Reader("weibo", endpoint)
+        post_days, page = [], 1
+        while True:
+            payload = self.client.request(
+                "GET", endpoint, params={"uid": uid, "access_token": token, "count": PAGE_SIZE, "page": page}
+            )
+            statuses = reader.rows(payload, "statuses")
+            for status in statuses:
+                post_id = reader.str(status, "idstr") or reader.str(status, "id", required=True)
+                post = PostInfo(
+                    external_id=post_id, kind="status", title=reader.str(status, "text")[:200],
+                    url=f"https://weibo.com/{uid}/{post_id}", published_at=self._created_at(reader, status),
+                )
+                post_days.append(PostDay(
+                    post=post, date=day, **{metric: reader.int(status, field) for field, metric in COUNTERS.items()}
+                ))
+            total = reader.int(payload, "total_number")
+            done = len(statuses) < PAGE_SIZE if total is None else len(post_days) >= total
+            if not statuses or done:
+                return post_days
+            page += 1
+
+    @staticmethod
+    def _created_at(reader: Reader, status: dict) -> dt.datetime | None:
+        text = reader.str(status, "created_at")
+        if not text:
+            return None
+        try:
+            return dt.datetime.strptime(text, CREATED_AT)
+        except ValueError:
+            raise reader.error(f"field 'created_at' is not a Weibo date: {text!r}") from None
+
+    def _increases(self, post_days: list[PostDay], day: dt.date) -> dict[str, int | None]:
+        """Σ over posts of (today's lifetime counter − yesterday's stored one); a post published today starts at 0.
+
+        A counter is NULL for the day when any post's previous value is unknown (the first sync, a
+        post first seen late), because a partial sum would understate the day.
+        """
+        metrics = tuple(COUNTERS.values())
+        previous = post_counters_on(
+            account=self.account, date=day - dt.timedelta(days=1),
+            external_ids=[p.post.external_id for p in post_days], counters=metrics,
+        )
+        zone = ZoneInfo(self.account.timezone)
+        totals: dict[str, int | None] = {}
+        for metric in metrics:
+            total: int | None = 0
+            for post_day in post_days:
+                post = post_day.post
+                new_today = post.published_at is not None and post.published_at.astimezone(zone).date() == day
+                before = previous.get(post.external_id, {}).get(metric, 0 if new_today else None)
+                now = getattr(post_day, metric)
+                if before is None or now is None:
+                    total = None
+                    break
+                total += now - before
+            totals[metric] = total
+        return totals
