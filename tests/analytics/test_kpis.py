@@ -91,11 +91,11 @@ def test_zero_denominator_is_null_and_zero_numerator_is_zero():
 def test_net_followers_from_gained_and_lost_when_reported_every_day():
     days = [{"date": D1 - timedelta(days=1), "followers": 1000},
             {"date": D1, "followers": 1010, "followers_gained": 20, "followers_lost": 5},
-            {"date": D2, "followers": 1020, "followers_gained": 7, "followers_lost": 2}]
+            {"date": D2, "followers": 1025, "followers_gained": 7, "followers_lost": 2}]
     [k] = total(days)
-    assert k["net_followers"] == 20  # (20 + 7) − (5 + 2), not 1020 − 1000
+    assert k["net_followers"] == 20  # (20 + 7) − (5 + 2), not 1025 − 1000
     assert k["follower_growth_rate"] == pytest.approx(20 / 1000)
-    assert k["followers"] == 1020  # end of period
+    assert k["followers"] == 1025  # end of period
 
 
 def test_net_followers_from_totals_when_a_day_misses_gained_or_lost():
