@@ -41,9 +41,14 @@ def org_b(db):
     return OrganizationFactory(slug="brand-b")
 
 
+DOUYIN_CREDENTIALS = {
+    "client_key": "ck", "client_secret": "cs", "open_id": "oid", "access_token": "at", "refresh_token": "rt",
+}
+
+
 @pytest.fixture
 def account_a(org_a):
-    return SocialAccountFactory(organization=org_a, name="抖音主号")
+    return SocialAccountFactory(organization=org_a, name="抖音主号", credentials=DOUYIN_CREDENTIALS)
 
 
 @pytest.fixture

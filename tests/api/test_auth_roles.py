@@ -5,7 +5,7 @@ from accounts.models import OrganizationAPIKey, Role
 from accounts.services import api_key_create
 from ingestion.models import IngestionRun
 from tests.api.conftest import MODEL_BACKEND, assert_error, session_client
-from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganizationFactory, SocialAccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +106,12 @@ def test_sync_returns_202_with_the_queued_run(client_a, account_a):
     )
     assert response.json()["status"] == "queued"
     assert client_a.get(f"/api/v1/ingestion-runs/{run.pk}/").json()["window_end"] == "2026-10-03"
+
+
+def test_sync_of_a_file_only_account_is_400(client_a, org_a):
+    file_only = SocialAccountFactory(organization=org_a)
+    body = assert_error(client_a.post(f"/api/v1/accounts/{file_only.pk}/sync/", SYNC_BODY, format="json"), 400)
+    assert "credentials" in body["errors"][0]["detail"]
 
 
 @pytest.mark.parametrize(
