@@ -120,6 +120,16 @@ class Reader:
         return None if seconds is None else dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
 
 
+def _status_error(status: int, where: str) -> Exception | None:
+    if status in (401, 403):
+        return AuthError(f"{where}: HTTP {status}")
+    if status == 429:
+        return QuotaExceeded(f"{where}: HTTP 429 (rate limited)")
+    if status >= 400:
+        return PlatformDataError(f"{where}: HTTP {status}")
+    return None
+
+
 def _shown(value) -> str:
     return "nothing" if value is None else f"{type(value).__name__} {str(value)[:60]!r}"
 
@@ -159,14 +169,17 @@ class PlatformClient:
             payload = response.json()
         except ValueError:
             payload = None
+        status_error = _status_error(response.status_code, where)
         if isinstance(payload, dict):
-            check(payload, where)  # platforms put their own error codes in 4xx bodies too
-        if response.status_code in (401, 403):
-            raise AuthError(f"{where}: HTTP {response.status_code}")
-        if response.status_code == 429:
-            raise QuotaExceeded(f"{where}: HTTP 429 (rate limited)")
-        if response.status_code >= 400:
-            raise PlatformDataError(f"{where}: HTTP {response.status_code}")
+            try:
+                check(payload, where)  # platforms put their own error codes in 4xx bodies too
+            except PlatformDataError as exc:
+                # A code the platform module does not know: the HTTP status says more.
+                if status_error is None or isinstance(status_error, PlatformDataError):
+                    raise
+                raise type(status_error)(f"{status_error}; {exc}") from None
+        if status_error is not None:
+            raise status_error
         if payload is None:
             raise PlatformDataError(f"{where}: the answer is not JSON: {response.text[:80]!r}")
         if not isinstance(payload, dict):

@@ -1,3 +1,3 @@
 """Importing this module registers every platform connector."""
 
-from . import bilibili, douyin, wechat, weibo  # noqa: F401
+from . import bilibili, douyin, wechat, weibo, xiaohongshu  # noqa: F401

@@ -1,0 +1,69 @@
+"""Xiaohongshu 聚光 Marketing API: the daily account report as campaign results (PLATFORMS.md, "Xiaohongshu").
+
+Organic note data has no official API; it comes in through the creator-centre exports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+
+from accounts.models import Platform
+from ingestion.records import Batch, CampaignDay
+
+from .base import AuthError, Connector, PlatformDataError, register
+from .http import PlatformClient, Reader, error_code
+
+PAGE_SIZE = 500  # the API allows up to 1000
+ENGAGEMENT_FIELDS = ("like", "comment", "collect", "share")
+
+
+def _check(payload: dict, where: str) -> None:
+    """`success: false` or a non-zero `code` is an error; token and rate problems arrive as HTTP 401/403/429."""
+    code = error_code(payload.get("code"), where)
+    if code != 0 or payload.get("success") is False:
+        raise PlatformDataError(f"{where}: code {code} {payload.get('msg') or ''}".rstrip())
+
+
+def campaign_name(advertiser_id: str) -> str:
+    return f"聚光投放 {advertiser_id}"
+
+
+@register
+class XiaohongshuAdsConnector(Connector):
+    platform = Platform.XIAOHONGSHU
+
+    def __init__(self, account):
+        super().__init__(account)
+        self.client = PlatformClient("xiaohongshu", settings.XHS_ADS_API_BASE, _check)
+
+    def fetch(self, start: dt.date, end: dt.date) -> Batch:
+        advertiser_id = str(self.account.credentials.get("advertiser_id") or "")
+        token = self.account.credentials.get("access_token")
+        if not advertiser_id or not token:
+            raise AuthError("xiaohongshu: the account's credentials lack advertiser_id or access_token")
+        endpoint = "/jg/data/report/offline/account"
+        reader = Reader("xiaohongshu", endpoint)
+        name, days, page = campaign_name(advertiser_id), [], 1
+        while True:
+            payload = self.client.request("POST", endpoint, headers={"Access-Token": token}, json={
+                "advertiser_id": int(advertiser_id) if advertiser_id.isdigit() else advertiser_id,
+                "start_date": start.isoformat(), "end_date": end.isoformat(), "time_unit": "DAY",
+                "page_num": page, "page_size": PAGE_SIZE,
+            })
+            data = reader.dict(payload, "data")
+            rows = reader.rows(data, "data_list")
+            for row in rows:
+                engagements = [reader.int(row, field) for field in ENGAGEMENT_FIELDS]
+                reported = [n for n in engagements if n is not None]
+                days.append(CampaignDay(
+                    campaign=name, date=reader.date(row, "time"), spend=reader.decimal(row, "fee"),
+                    impressions=reader.int(row, "impression"), clicks=reader.int(row, "click"),
+                    engagements=sum(reported) if reported else None,
+                ))
+            total = reader.int(data, "total_count")
+            done = len(rows) < PAGE_SIZE if total is None else page * PAGE_SIZE >= total
+            if not rows or done:
+                return Batch(campaign_days=[d for d in days if start <= d.date <= end])
+            page += 1
