@@ -1,0 +1,1 @@
+"""Performance harness: `python -m bench [--quick] [--scale s|m|l ...]` (see README, "Performance")."""

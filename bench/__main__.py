@@ -1,0 +1,56 @@
+"""`python -m bench [--quick] [--scale s|m|l ...]`: generate (or reuse) each scale's database,
+measure it in a subprocess pointed at that database, write bench/results/ and print the table."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from .database import ROOT, database_ensure
+from .report import growth, machine, results_write, table
+from .scales import SCALES
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="one small database (50 accounts × 100 days), < 2 min")
+    parser.add_argument("--scale", action="append", choices=["s", "m", "l"], help="repeatable; default: s and m")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per measurement (≥ 30)")
+    parser.add_argument("--ingest-accounts", type=int, default=None, help="fresh accounts written by the ingest test")
+    args = parser.parse_args(argv)
+    scales = ["quick"] if args.quick else (args.scale or ["s", "m"])
+    ingest_accounts = args.ingest_accounts or (5 if args.quick else 20)
+
+    results, url = {}, None
+    for name in scales:
+        scale = SCALES[name]
+        started = time.perf_counter()
+        url = database_ensure(scale.database)
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            subprocess.run(
+                [sys.executable, "-m", "bench.run_scale", "--scale", name, "--out", out.name,
+                 "--requests", str(args.requests), "--ingest-accounts", str(ingest_accounts)],
+                # DEBUG off as in production (Django's debug cursor records every query).
+                cwd=ROOT, env={**os.environ, "DATABASE_URL": url, "DEBUG": "false"}, check=True,
+            )
+            results[name] = json.loads(out.read().decode() or "{}")
+        results[name]["seconds"] = round(time.perf_counter() - started, 1)
+    facts = machine(url) | {"measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    for result in results.values():
+        result |= facts | {
+            "growth_p95_ratio_s_to_m": growth(results, "s", "m"),
+            "growth_p95_ratio_s_to_l": growth(results, "s", "l"),
+        }
+    latest = results_write(results, dt.datetime.now().strftime("%Y%m%dT%H%M%S"))
+    print(table(latest))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""Ingest throughput: the product's upsert path vs a raw COPY of the same rows, same database.
+
+Fresh accounts in their own organization receive full-history batches through
+`metrics_write` (new rows), then the same batches again (every row conflicts, nothing
+changes). The rows they produced are then COPYed into empty `LIKE … INCLUDING ALL` copies of
+their tables (same indexes and constraints): the physical limit of this server. Everything
+is removed afterwards, so the scale's cached dataset is left as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+
+from django.db import connection, transaction
+
+from accounts.models import Organization
+from accounts.services import account_create, organization_create
+from ingestion.services import metrics_write
+
+from .generate import PLATFORMS, account_batch
+
+ORG_SLUG = "bench-ingest"
+FIRST_INDEX = 900_000  # account indexes far from the dataset's
+# Each table with the query selecting the measured accounts' rows in it.
+TABLES = {
+    "analytics_accountdailymetric": "account_id IN ({ids})",
+    "analytics_post": "account_id IN ({ids})",
+    "analytics_postdailymetric": "post_id IN (SELECT id FROM analytics_post WHERE account_id IN ({ids}))",
+    "analytics_campaigndailymetric": "account_id IN ({ids})",
+}
+
+
+def _cleanup() -> None:
+    """Remove the measurement's organization with set-based deletes (the ORM cascade is per row)."""
+    org = Organization.objects.filter(slug=ORG_SLUG).first()
+    if org is None:
+        return
+    ids = ",".join(str(pk) for pk in org.accounts.values_list("pk", flat=True)) or "NULL"
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in ("analytics_postdailymetric", "analytics_campaigndailymetric", "analytics_accountdailymetric",
+                      "analytics_post"):
+            cursor.execute(f"DELETE FROM {table} WHERE {TABLES[table].format(ids=ids)}")
+        cursor.execute("DELETE FROM analytics_campaign WHERE organization_id = %s", [org.pk])
+        org.delete()
+
+
+def _timed_writes(pairs) -> float:
+    started = time.perf_counter()
+    for account, batch in pairs:
+        metrics_write(account=account, batch=batch)
+    return time.perf_counter() - started
+
+
+def _copy_limit(ids: str) -> tuple[float, int]:
+    """Seconds to COPY the measured accounts' rows into empty copies of their tables."""
+    payloads = {}
+    with connection.cursor() as cursor:
+        for table, where in TABLES.items():
+            buffer = io.StringIO()
+            cursor.cursor.copy_expert(f"COPY (SELECT * FROM {table} WHERE {where.format(ids=ids)}) TO STDOUT", buffer)
+            payloads[table] = buffer
+            cursor.execute(f"DROP TABLE IF EXISTS bench_copy_{table}")
+            cursor.execute(f"CREATE TABLE bench_copy_{table} (LIKE {table} INCLUDING ALL)")
+    rows = sum(buffer.getvalue().count("\n") for buffer in payloads.values())
+    try:
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table, buffer in payloads.items():
+                buffer.seek(0)
+                cursor.cursor.copy_expert(f"COPY bench_copy_{table} FROM STDIN", buffer)
+        seconds = time.perf_counter() - started
+    finally:
+        with connection.cursor() as cursor:
+            for table in payloads:
+                cursor.execute(f"DROP TABLE IF EXISTS bench_copy_{table}")
+    return seconds, rows
+
+
+def ingest_measure(*, accounts: int, days: int, first_day) -> dict:
+    """Rows/s of new-row ingest, re-ingest and raw COPY, for `accounts` fresh accounts × `days`."""
+    _cleanup()
+    try:
+        org = organization_create(slug=ORG_SLUG, name="基准写入测量")
+        pairs = []
+        for n in range(accounts):
+            index = FIRST_INDEX + n
+            account = account_create(
+                organization=org, platform=PLATFORMS[n % len(PLATFORMS)], external_id=f"acct-{index}", name=f"写入 {n}"
+            )
+            pairs.append((account, account_batch(index=index, platform=account.platform, first_day=first_day, days=days)))
+        rows = sum(len(batch) for _, batch in pairs)
+        new_seconds = _timed_writes(pairs)
+        reingest_seconds = _timed_writes(pairs)
+        copy_seconds, copy_rows = _copy_limit(",".join(str(account.pk) for account, _ in pairs))
+        if copy_rows != rows:
+            raise RuntimeError(f"COPY moved {copy_rows} rows but the batches held {rows}")
+    finally:
+        _cleanup()
+    new, reingest, copy = rows / new_seconds, rows / reingest_seconds, rows / copy_seconds
+    return {
+        "ingest_rows": rows,
+        "ingest_new_rows_per_s": round(new),
+        "ingest_reingest_rows_per_s": round(reingest),
+        "copy_rows_per_s": round(copy),
+        "ingest_new_ratio": round(new / copy, 3),
+        "ingest_reingest_ratio": round(reingest / copy, 3),
+    }

@@ -1,0 +1,87 @@
+"""Result files and the closing table with the targets of the performance issue."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import psycopg2
+
+RESULTS = Path(__file__).resolve().parent / "results"
+KEYS = (
+    "scale", "ingest_new_rows_per_s", "copy_rows_per_s", "ingest_new_ratio", "ingest_reingest_ratio",
+    "kpi_api_p50_ms", "kpi_api_p95_ms", "raw_sql_ms", "kpi_vs_sql_ratio", "growth_p95_ratio_s_to_l",
+    "overview_page_ms",
+)
+
+
+def machine(database_url: str) -> dict:
+    connection = psycopg2.connect(database_url)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+    finally:
+        connection.close()
+    return {"cpu_count": os.cpu_count(), "postgresql_version": version}
+
+
+def previous_result(scale: str) -> dict | None:
+    """The newest stored result of `scale` (file names start with a sortable timestamp)."""
+    files = sorted(RESULTS.glob(f"*-{scale}.json"))
+    return json.loads(files[-1].read_text()) if files else None
+
+
+def growth(results: dict[str, dict], small: str, large: str) -> float | None:
+    """KPI API p95 at `large` over `small`, from this run or the newest stored runs."""
+    a, b = (results.get(s) or previous_result(s) for s in (small, large))
+    if not (a and b and a.get("kpi_api_p95_ms") and b.get("kpi_api_p95_ms")):
+        return None
+    return round(b["kpi_api_p95_ms"] / a["kpi_api_p95_ms"], 2)
+
+
+def results_write(results: dict[str, dict], stamp: str) -> dict:
+    """Write one file per scale and latest.json (the last scale run, with all of this run's scales)."""
+    RESULTS.mkdir(exist_ok=True)
+    for scale, result in results.items():
+        (RESULTS / f"{stamp}-{scale}.json").write_text(json.dumps(result, indent=2, default=str))
+    latest = dict.fromkeys(KEYS) | list(results.values())[-1] | {"runs": results}
+    (RESULTS / "latest.json").write_text(json.dumps(latest, indent=2, default=str))
+    return latest
+
+
+def _verdict(value, limit, *, at_least: bool) -> str:
+    if value is None:
+        return "not measured"
+    return "met" if (value >= limit if at_least else value <= limit) else "MISSED"
+
+
+def targets(result: dict) -> list[tuple[str, object, str]]:
+    m = result["runs"].get("m") or previous_result("m") or {}
+    return [
+        ("ingest new ≥ 50% of COPY", result["ingest_new_ratio"], _verdict(result["ingest_new_ratio"], 0.5, at_least=True)),
+        ("re-ingest ≥ 30% of COPY", result["ingest_reingest_ratio"],
+         _verdict(result["ingest_reingest_ratio"], 0.3, at_least=True)),
+        ("KPI API p95 ≤ 5× raw SQL", result["kpi_vs_sql_ratio"], _verdict(result["kpi_vs_sql_ratio"], 5, at_least=False)),
+        ("KPI API p95 ≤ 150 ms at m", m.get("kpi_api_p95_ms"), _verdict(m.get("kpi_api_p95_ms"), 150, at_least=False)),
+        ("growth p95 s→l ≤ 3×", result["growth_p95_ratio_s_to_l"],
+         _verdict(result["growth_p95_ratio_s_to_l"], 3, at_least=False)),
+    ]
+
+
+def table(latest: dict) -> str:
+    lines = [f"cpu_count={latest['cpu_count']}  PostgreSQL {latest['postgresql_version']}", ""]
+    columns = ("scale", "rows", "ingest_new_rows_per_s", "copy_rows_per_s", "ingest_new_ratio", "ingest_reingest_ratio",
+               "kpi_api_p50_ms", "kpi_api_p95_ms", "raw_sql_ms", "kpi_vs_sql_ratio", "overview_page_ms")
+    header = ("scale", "rows", "ingest/s", "COPY/s", "new÷COPY", "re÷COPY", "API p50", "API p95", "SQL p95",
+              "API÷SQL", "overview")
+    lines.append("  ".join(f"{h:>9}" for h in header))
+    for result in latest["runs"].values():
+        cells = [result.get("rows", {}).get("total") if c == "rows" else result.get(c) for c in columns]
+        lines.append("  ".join(f"{'—' if v is None else v:>9}" for v in cells))
+    lines += ["", "target                          value      verdict"]
+    lines += [f"{name:30}  {'—' if value is None else value!s:>9}  {verdict}" for name, value, verdict in targets(latest)]
+    errors = {f"{s}.{k}": v for s, r in latest["runs"].items() for k, v in r.get("errors", {}).items()}
+    lines += [f"not measured: {k}: {v[:160]}" for k, v in errors.items()]
+    return "\n".join(lines)

@@ -1,0 +1,58 @@
+"""The real HTTP stack: gunicorn serving the product against the bench database."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import requests
+
+from .database import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(*, database_url: str, timeout: float = 60.0):
+    """Yields the base URL of a one-worker gunicorn (DEBUG off) and stops it on exit."""
+    port = free_port()
+    env = {
+        **os.environ, "DATABASE_URL": database_url, "DEBUG": "false",
+        "API_THROTTLE_RATE": "1000000/min",  # measure the stack, not the rate limit
+        "LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "socialmetrics.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1", "--timeout", "120", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {process.returncode}")
+            try:
+                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
+                    break
+            except requests.RequestException:  # not listening yet, or still importing
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not answer /healthz in time")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
