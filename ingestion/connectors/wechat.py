@@ -102,13 +102,13 @@ class WeChatConnector(Connector):
             )
             batch.posts.append(post)
             for detail in reader.rows(row, "detail_list"):
-                stat_date = reader.date(detail, "stat_date")
-                if stat_date <= end:
-                    batch.post_days.append(PostDay(
-                        post=post, date=stat_date,
-                        completion_rate=reader.float(detail, "read_finish_rate"),
-                        **{metric: reader.int(detail, field) for field, metric in DETAIL_FIELDS.items()},
-                    ))
+                post_day = PostDay(
+                    post=post, date=reader.date(detail, "stat_date"),
+                    completion_rate=reader.float(detail, "read_finish_rate"),
+                    **{metric: reader.int(detail, field) for field, metric in DETAIL_FIELDS.items()},
+                )
+                if post_day.date <= end:
+                    batch.post_days.append(post_day)
 
     def _datacube(self, name: str, begin: dt.date, end: dt.date) -> tuple[Reader, list[dict]]:
         endpoint = f"/datacube/{name}"

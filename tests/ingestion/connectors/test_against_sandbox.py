@@ -36,7 +36,9 @@ def test_connector_reads_and_stores_a_month_from_the_sandbox(sandbox, platform, 
     cache.delete(f"wechat:access_token:{external_id}")
     yesterday = local_today(account) - DAY
     batch = connector_for(account).fetch(yesterday - 29 * DAY, yesterday)
-    metrics_write(account=account, batch=batch)
+    assert metrics_write(account=account, batch=batch).changed > 0
+    again = connector_for(account).fetch(yesterday - 29 * DAY, yesterday)
+    assert metrics_write(account=account, batch=again).changed == 0  # the sandbox is deterministic: nothing moves
 
     if platform == Platform.XIAOHONGSHU:
         assert CampaignDailyMetric.objects.filter(account=account).exclude(spend=None).count() >= 20
