@@ -103,7 +103,7 @@ def paid_partials(
 ) -> pd.DataFrame:
     """Per (period, campaign, account): Σ of every paid metric. Rows without an account keep
     account NULL; the platform is the campaign's."""
-    first, _ = _bucket_sql(granularity)
+    first, last = _bucket_sql(granularity)
     where = ["c.organization_id = %(org)s", "m.date BETWEEN %(lo)s AND %(hi)s"]
     if platform:
         where.append("c.platform = %(platform)s")
@@ -112,7 +112,8 @@ def paid_partials(
     if campaign:
         where.append("c.id = %(campaign)s")
     sql = f"""
-        SELECT {first} AS period, m.campaign_id AS campaign, m.account_id AS account, c.platform,
+        SELECT {first} AS period, ({last}) - ({first}) + 1 AS n_days, m.campaign_id AS campaign,
+            m.account_id AS account, c.platform,
             SUM(m.spend)::float8 AS spend,
             SUM(m.impressions)::float8 AS paid_impressions,
             SUM(m.clicks)::float8 AS clicks,
@@ -123,13 +124,13 @@ def paid_partials(
         FROM analytics_campaigndailymetric m
         JOIN analytics_campaign c ON c.id = m.campaign_id
         WHERE {" AND ".join(where)}
-        GROUP BY 1, 2, 3, 4
-        ORDER BY 1, 2, 3
+        GROUP BY 1, 2, 3, 4, 5
+        ORDER BY 1, 3, 4
     """
     frame = _frame(sql, _params(organization, start, end, shift, platform=platform, account=account, campaign=campaign))
     frame["account"] = frame["account"].astype("Int64")
     frame["campaign"] = frame["campaign"].astype("Int64")
-    return _floats(frame, keep=("period", "campaign", "account", "platform"))
+    return _floats(frame, keep=("period", "n_days", "campaign", "account", "platform"))
 
 
 def post_partials(
