@@ -18,7 +18,8 @@ START, END = date(2026, 9, 20), date(2026, 11, 3)
 def random_rows(org):
     """3 accounts with a row every day from START − 1 to END; each metric NULL with probability 0.3."""
     rng = np.random.default_rng(5)
-    accounts = [SocialAccountFactory(organization=org, platform=p) for p in (Platform.DOUYIN, Platform.DOUYIN, Platform.WEIBO)]
+    platforms = (Platform.DOUYIN, Platform.DOUYIN, Platform.WEIBO)
+    accounts = [SocialAccountFactory(organization=org, platform=platform) for platform in platforms]
     rows, raw = [], []
     for account in accounts:
         for offset in range((END - START).days + 2):
