@@ -46,6 +46,7 @@ def _encode(payload) -> bytes:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the connectors' sessions expect
+    disable_nagle_algorithm = True  # else every keep-alive answer waits ~40 ms for a delayed ACK
     server: SandboxHTTPServer
 
     def do_GET(self):

@@ -43,11 +43,14 @@ PROFILES = {
                       {"likes": 0.018, "comments": 0.004, "shares": 0.03, "saves": 0.012, "recommends": 0.011}),
     "douyin": Profile((60_000, 220_000), 2.2, 0.22, 0.7, 0.55,
                       {"likes": 0.045, "comments": 0.006, "shares": 0.009, "saves": 0.011}),
-    "bilibili": Profile((12_000, 80_000), 1.6, 0.18, 0.3, 0.6,
+    "bilibili": Profile((12_000, 80_000), 1.6, 0.18, 0.2, 0.6,
                         {"likes": 0.06, "comments": 0.008, "shares": 0.006, "saves": 0.025, "coins": 0.018,
                          "danmaku": 0.012}),
     "weibo": Profile((30_000, 150_000), 0.9, 0.3, 0.6, 0.25,
                      {"likes": 0.02, "comments": 0.005, "shares": 0.004}),
+    # Organic notes only reach the product through the creator-centre exports (no API).
+    "xiaohongshu": Profile((8_000, 40_000), 2.5, 0.2, 0.5, 0.4,
+                           {"likes": 0.06, "comments": 0.008, "shares": 0.01, "saves": 0.035}),
 }
 COUNTERS = ("views", "likes", "comments", "shares", "saves", "coins", "danmaku", "recommends")
 

@@ -1,8 +1,11 @@
+import datetime as dt
+
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Membership, Organization, Role
+from ingestion.sandbox.demo import demo_accounts_ensure, demo_import, demo_sync, local_yesterday, sandbox_for_demo
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "socialmetrics-demo"
@@ -10,9 +13,19 @@ DEMO_ORG = "demo"
 
 
 class Command(BaseCommand):
-    help = "Create (idempotently) the demo workspace and its login."
+    help = (
+        "Create (idempotently) the demo workspace and its login, and fill it through the real connectors "
+        "against the platform sandbox (started here unless the *_API_BASE settings point at one)."
+    )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--days", type=int, default=180, help="days of history, ending yesterday (default 180)")
+        parser.add_argument("--seed", type=int, default=1, help="seed of an in-process sandbox")
+        parser.add_argument("--resync", action="store_true", help="read nights and files already ingested again")
+
+    def handle(self, *args, days, seed, resync, **options):
+        if not 1 <= days <= 730:
+            raise CommandError(f"--days must be between 1 and 730, got {days}")
         with transaction.atomic():
             org, _ = Organization.objects.get_or_create(slug=DEMO_ORG, defaults={"name": "演示品牌 Demo Brand"})
             user, created = get_user_model().objects.get_or_create(
@@ -22,4 +35,17 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save()
             Membership.objects.get_or_create(user=user, organization=org, defaults={"role": Role.OWNER})
+            accounts = demo_accounts_ensure(organization=org)
+        end = local_yesterday()
+        start = end - dt.timedelta(days=days - 1)
+        with sandbox_for_demo(seed=seed) as root:
+            self.stdout.write(f"seeding {start}..{end} from the platform sandbox at {root}")
+            report = demo_sync(accounts=accounts, start=start, end=end, root=root, resync=resync,
+                               progress=lambda line: self.stdout.write(f"  {line}"))
+        for summary in demo_import(accounts=accounts, start=start, end=end, seed=seed, resync=resync):
+            self.stdout.write(f"  {summary}")
+        synced = ", ".join(f"{p} {n}" for p, n in sorted(report.synced.items())) or "nothing new"
+        self.stdout.write(f"sync runs: {synced}")
+        for failure in report.failed[:10]:
+            self.stderr.write(f"sync failed: {failure}")
         self.stdout.write(f"demo login: {DEMO_USERNAME} / {DEMO_PASSWORD}")
