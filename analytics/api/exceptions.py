@@ -20,7 +20,7 @@ def _flatten(detail, attr=None):
             nested = isinstance(value, dict | list)
             yield from _flatten(value, f"{attr}.{index}" if nested and attr else attr)
     else:
-        yield {"code": getattr(detail, "code", "invalid"), "detail": str(detail), "attr": attr}
+        yield {"code": getattr(detail, "code", None) or "invalid", "detail": str(detail), "attr": attr}
 
 
 def error_body(exc: exceptions.APIException) -> dict:

@@ -14,7 +14,7 @@ class WindowForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         for field, message in window_errors(cleaned.get("start"), cleaned.get("end")).items():
-            self.add_error(field, message)
+            self.add_error(field, forms.ValidationError(message, code="invalid_window"))
         return cleaned
 
 

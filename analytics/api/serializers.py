@@ -6,12 +6,13 @@ from rest_framework import serializers
 from accounts import services as account_services
 from accounts.models import OrganizationAPIKey, Platform, SocialAccount
 from analytics.models import ACCOUNT_METRICS, AccountDailyMetric, Campaign, Post
+from ingestion.importers import KINDS
 from ingestion.models import IngestionRun
 
 from .queries import POST_LIST_METRICS
 from .windows import window_errors
 
-IMPORT_KINDS = ("auto", "douyin_posts", "xhs_notes", "wechat_users", "bilibili_posts", "daily_csv", "campaign_csv")
+IMPORT_KINDS = ("auto", *KINDS)
 
 
 def _as_drf(error: DjangoValidationError, attr: str | None = None) -> serializers.ValidationError:
@@ -139,9 +140,15 @@ class ImportRequestSerializer(serializers.Serializer):
 
 
 class ImportResultSerializer(serializers.Serializer):
-    run = serializers.IntegerField(allow_null=True)
+    run = serializers.IntegerField(help_text="the IngestionRun id")
     kind = serializers.CharField()
-    rows_written = serializers.IntegerField()
+    layout = serializers.CharField(help_text="the exact export layout recognised")
+    file_name = serializers.CharField()
+    rows = serializers.DictField(child=serializers.IntegerField(), help_text="rows read per table")
+    date_start = serializers.DateField(allow_null=True)
+    date_end = serializers.DateField(allow_null=True)
+    changed = serializers.IntegerField(help_text="rows inserted or modified; 0 when the same file comes again")
+    run_id = serializers.IntegerField()
 
 
 class APIKeySerializer(serializers.ModelSerializer):

@@ -16,6 +16,7 @@ from accounts.models import OrganizationAPIKey, Role, SocialAccount
 from analytics import selectors
 from analytics.models import AccountDailyMetric, Campaign, Post
 from ingestion import services as ingestion_services
+from ingestion.importers import TEMPLATE_KINDS, ImportFileError, file_import, template_csv
 from ingestion.models import IngestionRun
 
 from . import serializers as s
@@ -55,9 +56,6 @@ class AccountViewSet(
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def imports(self, request, pk=None):
-        from ingestion.importers import file_import
-        from ingestion.importers.errors import ImportFileError
-
         account = self.get_object()
         body = s.ImportRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -70,10 +68,10 @@ class AccountViewSet(
                 )]}
             )
         try:
-            run = file_import(account=account, file=upload, kind=body.validated_data["kind"], file_name=upload.name)
+            result = file_import(account=account, file=upload, kind=body.validated_data["kind"], file_name=upload.name)
         except ImportFileError as error:
             return Response(_import_error_body(error), status=status.HTTP_400_BAD_REQUEST)
-        return Response({"run": run.pk, "kind": run.kind, "rows_written": run.rows_written}, status=201)
+        return Response({"run": result.run_id, **result.as_dict()}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=WindowSerializer, responses={202: s.SyncAcceptedSerializer})
     @action(detail=True, methods=["post"])
@@ -216,16 +214,14 @@ class ImportTemplateView(TenantAPIView):
     """A blank CSV template to fill in and upload to `accounts/{id}/imports/`."""
 
     @extend_schema(
-        parameters=[OpenApiParameter("kind", OpenApiTypes.STR, OpenApiParameter.PATH)],
+        parameters=[OpenApiParameter("kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=TEMPLATE_KINDS)],
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR)},
     )
     def get(self, request, kind):
-        from ingestion.importers.templates import template_csv
-
         try:
             content = template_csv(kind)
-        except (KeyError, ValueError):
-            raise exceptions.NotFound(f"No template {kind!r}.") from None
+        except ValueError as error:
+            raise exceptions.NotFound(str(error)) from None
         response = HttpResponse(content, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
         return response
