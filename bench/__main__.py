@@ -22,10 +22,12 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="one small database (50 accounts × 100 days), < 2 min")
     parser.add_argument("--scale", action="append", choices=["s", "m", "l"], help="repeatable; default: s and m")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per measurement (≥ 30)")
+    parser.add_argument("--page-requests", type=int, default=None, help="timed overview page loads (default: --requests)")
     parser.add_argument("--ingest-accounts", type=int, default=None, help="fresh accounts written by the ingest test")
     args = parser.parse_args(argv)
     scales = ["quick"] if args.quick else (args.scale or ["s", "m"])
     ingest_accounts = args.ingest_accounts or (5 if args.quick else 20)
+    page_requests = args.page_requests or (10 if args.quick else args.requests)
 
     results, url = {}, None
     for name in scales:
@@ -35,7 +37,8 @@ def main(argv=None) -> int:
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
             subprocess.run(
                 [sys.executable, "-m", "bench.run_scale", "--scale", name, "--out", out.name,
-                 "--requests", str(args.requests), "--ingest-accounts", str(ingest_accounts)],
+                 "--requests", str(args.requests), "--page-requests", str(page_requests),
+                 "--ingest-accounts", str(ingest_accounts)],
                 # DEBUG off as in production (Django's debug cursor records every query).
                 cwd=ROOT, env={**os.environ, "DATABASE_URL": url, "DEBUG": "false"}, check=True,
             )

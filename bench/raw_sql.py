@@ -1,5 +1,7 @@
-"""The single hand-written aggregate query that computes the KPI API's numbers (KPIS.md):
-organic sums and paid sums per bucket for one organization, with the ratios derived in SQL."""
+"""The single hand-written SQL statement that computes the KPI API's numbers (KPIS.md) for one
+organization: organic, paid and post aggregates per bucket, with the ratios derived in SQL. The
+yardstick for the API's overhead (same rules: per-account partials for the follower figures,
+the latest snapshot per post and bucket for the view-weighted completion rate)."""
 
 from __future__ import annotations
 
@@ -7,39 +9,61 @@ import time
 
 import psycopg2
 
-BUCKETS = {"day": "date", "total": "%(start)s::date"}
+BUCKETS = {"day": "{alias}.date", "total": "%(start)s::date"}
 
 QUERY = """
-WITH organic AS (
-    SELECT {bucket} AS period,
+WITH per_account AS (
+    SELECT {day_bucket} AS period, m.account_id,
            sum(m.views) AS views, sum(m.impressions) AS impressions, sum(m.likes) AS likes,
            sum(m.comments) AS comments, sum(m.shares) AS shares, sum(m.saves) AS saves,
            sum(m.followers_gained) AS followers_gained, sum(m.followers_lost) AS followers_lost,
-           sum(m.followers)::numeric / NULLIF(count(DISTINCT m.date), 0) AS avg_followers,
-           sum(m.posts_published) AS posts_published, sum(m.profile_visits) AS profile_visits,
-           sum(m.coins) AS coins, sum(m.danmaku) AS danmaku, sum(m.recommends) AS recommends
+           sum(m.coins) AS coins, sum(m.danmaku) AS danmaku,
+           sum(m.followers)::numeric / NULLIF(count(m.followers), 0) AS avg_followers,
+           ((array_agg(m.followers ORDER BY m.date DESC) FILTER (WHERE m.followers IS NOT NULL))[1]) AS followers
     FROM analytics_accountdailymetric m JOIN accounts_socialaccount a ON a.id = m.account_id
     WHERE a.organization_id = %(org)s AND m.date BETWEEN %(start)s AND %(end)s
+    GROUP BY 1, 2
+), organic AS (
+    SELECT p.period, sum(p.views) AS views, sum(p.impressions) AS impressions, sum(p.likes) AS likes,
+           sum(p.comments) AS comments, sum(p.shares) AS shares, sum(p.saves) AS saves,
+           sum(p.followers_gained) AS followers_gained, sum(p.followers_lost) AS followers_lost,
+           sum(p.coins) AS coins, sum(p.danmaku) AS danmaku, sum(p.avg_followers) AS avg_followers,
+           sum(p.followers) AS followers, sum(b.followers) AS followers_before
+    FROM per_account p
+    LEFT JOIN analytics_accountdailymetric b ON b.account_id = p.account_id AND b.date = p.period - 1
     GROUP BY 1
 ), paid AS (
-    SELECT {bucket} AS period, sum(c.spend) AS spend, sum(c.impressions) AS paid_impressions,
+    SELECT {paid_bucket} AS period, sum(c.spend) AS spend, sum(c.impressions) AS paid_impressions,
            sum(c.clicks) AS clicks, sum(c.engagements) AS engagements, sum(c.conversions) AS conversions,
            sum(c.revenue) AS revenue, sum(c.followers_gained) AS paid_followers_gained
     FROM analytics_campaigndailymetric c JOIN analytics_campaign k ON k.id = c.campaign_id
     WHERE k.organization_id = %(org)s AND c.date BETWEEN %(start)s AND %(end)s
     GROUP BY 1
+), snapshots AS (
+    SELECT DISTINCT ON (s.post_id, {post_bucket}) {post_bucket} AS period, s.completion_rate, s.views
+    FROM analytics_postdailymetric s
+    JOIN analytics_post p ON p.id = s.post_id JOIN accounts_socialaccount a ON a.id = p.account_id
+    WHERE a.organization_id = %(org)s AND s.date BETWEEN %(start)s AND %(end)s
+      AND s.completion_rate IS NOT NULL AND s.views IS NOT NULL
+    ORDER BY s.post_id, {post_bucket}, s.date DESC
+), posts AS (
+    SELECT period, sum(completion_rate * views) / NULLIF(sum(views), 0) AS completion_rate
+    FROM snapshots GROUP BY 1
 ), sums AS (
     SELECT *,
            CASE WHEN num_nulls(likes, comments, shares, saves) < 4
                 THEN coalesce(likes, 0) + coalesce(comments, 0) + coalesce(shares, 0) + coalesce(saves, 0) END
-               AS interactions
-    FROM organic o FULL JOIN paid p USING (period)
+               AS interactions,
+           followers_gained - followers_lost AS net_followers
+    FROM organic FULL JOIN paid USING (period) LEFT JOIN posts USING (period)
 )
-SELECT period, views, impressions, interactions,
-       interactions::numeric / NULLIF(views, 0) AS engagement_rate,
+SELECT period, views, impressions, likes, comments, shares, saves, followers, followers_gained, followers_lost,
+       interactions, interactions::numeric / NULLIF(views, 0) AS engagement_rate,
        interactions / NULLIF(avg_followers, 0) AS engagement_rate_by_followers,
-       followers_gained - followers_lost AS net_followers,
-       views / NULLIF(avg_followers, 0) AS read_rate,
+       net_followers, net_followers::numeric / NULLIF(followers_before, 0) AS follower_growth_rate,
+       views / NULLIF(avg_followers, 0) AS read_rate, completion_rate,
+       likes + saves + 4 * comments + 4 * shares + 8 * followers_gained AS ces,
+       likes + coalesce(coins, 0) + saves + shares + comments + coalesce(danmaku, 0) AS bilibili_interactions,
        spend, clicks, conversions, revenue,
        clicks::numeric / NULLIF(paid_impressions, 0) AS ctr, conversions::numeric / NULLIF(clicks, 0) AS cvr,
        spend / NULLIF(paid_impressions, 0) * 1000 AS cpm, spend / NULLIF(clicks, 0) AS cpc,
@@ -51,7 +75,10 @@ FROM sums ORDER BY period
 
 
 def kpi_query(granularity: str) -> str:
-    return QUERY.format(bucket=BUCKETS[granularity])
+    bucket = BUCKETS[granularity]
+    return QUERY.format(
+        day_bucket=bucket.format(alias="m"), paid_bucket=bucket.format(alias="c"), post_bucket=bucket.format(alias="s")
+    )
 
 
 def raw_sql_times(*, url: str, organization_id: int, windows, granularity: str) -> tuple[list[float], list[dict]]:

@@ -16,6 +16,7 @@ def main() -> None:
     parser.add_argument("--scale", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--page-requests", type=int, default=30)
     parser.add_argument("--ingest-accounts", type=int, default=20)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialmetrics.settings.base")
@@ -26,7 +27,8 @@ def main() -> None:
 
     result = scale_run(
         SCALES[args.scale], database_url=os.environ["DATABASE_URL"], requests_count=args.requests,
-        ingest_accounts=args.ingest_accounts, log=lambda message: print(message, file=sys.stderr, flush=True),
+        page_requests=args.page_requests, ingest_accounts=args.ingest_accounts,
+        log=lambda message: print(message, file=sys.stderr, flush=True),
     )
     with open(args.out, "w") as out:
         json.dump(result, out, indent=2, default=str)
