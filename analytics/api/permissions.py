@@ -11,6 +11,9 @@ class TenantRolePermission(permissions.BasePermission):
     """Reads need any membership; writes need the view's `write_role`, or `action_roles[action]`."""
 
     def has_permission(self, request, view):
+        method = request.method.lower()
+        if method not in view.http_method_names or not hasattr(view, method):
+            return True  # let the view answer 405 rather than a misleading 403
         tenant = request_tenant(request)
         needed = view.action_roles.get(getattr(view, "action", None))
         if needed is None:
