@@ -10,20 +10,21 @@ PREFIX = "/api/open"  # XHS_ADS_API_BASE points at http://host:port/api/open, as
 PREFIXES = (PREFIX + "/",)
 TOKEN_PATHS = ()
 REPORT_PATH = PREFIX + "/jg/data/report/offline/account"
-ERRORS = {
-    "token_expired": (40101, "access_token已过期"),
-    "token_invalid": (40100, "access_token无效"),
-    "rate_limit": (42900, "请求过于频繁，超出限流"),
-    "busy": (50000, "系统繁忙，请稍后重试"),
-    "bad_request": (40000, "参数错误"),
-    "not_found": (40400, "接口不存在"),
-    "forbidden": (40300, "无权访问该广告主"),
+ERRORS = {  # (HTTP status, code, msg): token and rate problems come with their HTTP status
+    "token_expired": (401, 401, "access_token已过期"),
+    "token_invalid": (401, 401, "access_token无效"),
+    "rate_limit": (429, 429, "请求过于频繁，超出限流"),
+    "busy": (503, 500, "系统繁忙，请稍后重试"),
+    "bad_request": (200, 40010, "参数错误"),
+    "not_found": (404, 404, "接口不存在"),
+    "forbidden": (403, 403, "无权访问该广告主"),
 }
 
 
 def error(kind: str, request: Request, message: str = "") -> Reply:
-    code, text = ERRORS[kind]
-    return Reply({"success": False, "code": code, "msg": f"{text}: {message}" if message else text, "data": None})
+    status, code, text = ERRORS[kind]
+    return Reply({"success": False, "code": code, "msg": f"{text}: {message}" if message else text, "data": None},
+                 status=status)
 
 
 def handle(request: Request) -> Reply:
