@@ -194,7 +194,11 @@ REST_FRAMEWORK = {
 API_KEY_CUSTOM_HEADER = "HTTP_AUTHORIZATION"
 SPECTACULAR_SETTINGS = {
     "TITLE": "socialmetrics API",
-    "DESCRIPTION": "KPIs for WeChat, Douyin, Xiaohongshu, Weibo and Bilibili accounts and campaigns.",
+    "DESCRIPTION": "KPIs for WeChat, Douyin, Xiaohongshu, Weibo and Bilibili accounts and campaigns.\n\n"
+    "Auth: `Authorization: Api-Key <key>` (one organization, analyst rights) or the browser session "
+    "(roles: viewer reads, analyst also imports and syncs, owner also manages accounts and keys; "
+    "pick an organization with `?org=<slug>` or the `X-Organization` header). Lists and the KPI "
+    "report answer `?format=csv` (UTF-8 with BOM).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
