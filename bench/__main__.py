@@ -39,8 +39,10 @@ def main(argv=None) -> int:
                 [sys.executable, "-m", "bench.run_scale", "--scale", name, "--out", out.name,
                  "--requests", str(args.requests), "--page-requests", str(page_requests),
                  "--ingest-accounts", str(ingest_accounts)],
-                # DEBUG off as in production (Django's debug cursor records every query).
-                cwd=ROOT, env={**os.environ, "DATABASE_URL": url, "DEBUG": "false"}, check=True,
+                # DEBUG off as in production (Django's debug cursor records every query); a cache
+                # prefix per database, because primary keys repeat across the scales' databases.
+                cwd=ROOT, env={**os.environ, "DATABASE_URL": url, "DEBUG": "false", "CACHE_KEY_PREFIX": scale.database},
+                check=True,
             )
             results[name] = json.loads(out.read().decode() or "{}")
         results[name]["seconds"] = round(time.perf_counter() - started, 1)
