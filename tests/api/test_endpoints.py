@@ -215,3 +215,46 @@ def test_kpis_by_day_grouped_and_compared(client_a, kpi_data, account_a):
 )
 def test_kpis_bad_parameters_are_400(client_a, params, attr):
     assert_error(client_a.get("/api/v1/kpis/", params), 400, attr=attr)
+
+
+@pytest.fixture
+def two_weeks(account_a):
+    """The worked example spread over two ISO weeks and two months; the paid day in the second."""
+    AccountDailyMetricFactory(account=account_a, date=D(2026, 9, 30), views=1000, likes=50, comments=10, shares=5, saves=5)
+    AccountDailyMetricFactory(account=account_a, date=D(2026, 10, 5), views=3000, likes=90, comments=30, shares=15, saves=15)
+    campaign = CampaignFactory(organization=account_a.organization)
+    CampaignDailyMetricFactory(
+        campaign=campaign, account=account_a, date=D(2026, 10, 5), spend=Decimal("1000.00"), impressions=50000,
+        clicks=1250, conversions=40, revenue=Decimal("4600.00"),
+    )
+    return campaign
+
+
+@pytest.mark.parametrize(
+    "granularity, expected",
+    [
+        ("day", [("2026-09-30", 1000, 0.07, None), ("2026-10-05", 3000, 0.05, 25.0)]),
+        ("week", [("2026-09-30", 1000, 0.07, None), ("2026-10-05", 3000, 0.05, 25.0)]),
+        ("month", [("2026-09-30", 1000, 0.07, None), ("2026-10-01", 3000, 0.05, 25.0)]),
+        ("total", [("2026-09-30", 4000, 0.055, 25.0)]),
+    ],
+)
+def test_kpis_per_granularity(client_a, two_weeks, granularity, expected):
+    body = client_a.get("/api/v1/kpis/", {"start": "2026-09-30", "end": "2026-10-05", "granularity": granularity}).json()
+    rows = [(r["period"], r["kpis"]["views"], r["kpis"]["engagement_rate"], r["kpis"]["cpa"]) for r in body["results"]]
+    if granularity == "day":  # every day of the window has a row; days without data are all null
+        assert len(rows) == 6 and all(row[1:] == (None, None, None) for row in rows[1:-1])
+        rows = [rows[0], rows[-1]]
+    assert rows == expected
+
+
+def test_kpis_grouped_by_campaign_and_account(client_a, two_weeks, account_a):
+    window = {"start": "2026-09-30", "end": "2026-10-05"}
+    (by_campaign,) = client_a.get("/api/v1/kpis/", {**window, "group_by": "campaign"}).json()["results"]
+    assert by_campaign["campaign"] == two_weeks.pk
+    assert (by_campaign["kpis"]["spend"], by_campaign["kpis"]["roas"], by_campaign["kpis"]["roi"]) == (1000.0, 4.6, 3.6)
+    (by_account,) = client_a.get("/api/v1/kpis/", {**window, "group_by": "account"}).json()["results"]
+    assert by_account["account"] == account_a.pk
+    assert (by_account["kpis"]["interactions"], by_account["kpis"]["ctr"]) == (220, 0.025)
+    filtered = client_a.get("/api/v1/kpis/", {**window, "campaign": two_weeks.pk}).json()["results"]
+    assert [r["kpis"]["cpm"] for r in filtered] == [20.0]
