@@ -13,6 +13,7 @@ class Metric:
     label: str
     kind: str  # count | money | rate | ratio | number
     lower_is_better: bool = False
+    short: str = ""  # column header in wide tables, where the industry abbreviation reads best
 
 
 METRICS = {
@@ -44,12 +45,12 @@ METRICS = {
         Metric("paid_impressions", _("广告曝光"), "count"),
         Metric("clicks", _("点击"), "count"),
         Metric("conversions", _("转化"), "count"),
-        Metric("ctr", _("点击率"), "rate"),
-        Metric("cvr", _("转化率"), "rate"),
-        Metric("cpm", _("千次曝光成本"), "money", lower_is_better=True),
-        Metric("cpc", _("单次点击成本"), "money", lower_is_better=True),
-        Metric("cpe", _("单次互动成本"), "money", lower_is_better=True),
-        Metric("cpa", _("转化成本"), "money", lower_is_better=True),
+        Metric("ctr", _("点击率"), "rate", short="CTR"),
+        Metric("cvr", _("转化率"), "rate", short="CVR"),
+        Metric("cpm", _("千次曝光成本"), "money", lower_is_better=True, short="CPM"),
+        Metric("cpc", _("单次点击成本"), "money", lower_is_better=True, short="CPC"),
+        Metric("cpe", _("单次互动成本"), "money", lower_is_better=True, short="CPE"),
+        Metric("cpa", _("转化成本"), "money", lower_is_better=True, short="CPA"),
         Metric("cpf", _("涨粉成本"), "money", lower_is_better=True),
         Metric("roas", _("ROAS"), "ratio"),
         Metric("roi", _("ROI"), "rate"),

@@ -71,7 +71,8 @@ def follower_trend(frame: pd.DataFrame) -> go.Figure | None:
             name=_platform_label(platform), line={"color": PLATFORM_COLORS.get(platform), "width": 2.5},
             hovertemplate="%{y:,d}",
         )
-    return _layout(fig, hovermode="x unified", xaxis={"tickformat": "%m-%d"}, yaxis=_axis("count"))
+    fig = _layout(fig, hovermode="x unified", xaxis={"tickformat": "%m-%d"}, yaxis=_axis("count"))
+    return fig.update_yaxes(rangemode="normal")  # follower totals move slowly: zero would flatten every line
 
 
 def engagement_by_platform(frame: pd.DataFrame) -> go.Figure | None:
@@ -98,7 +99,8 @@ def spend_vs_revenue(frame: pd.DataFrame) -> go.Figure | None:
     fig.add_bar(x=x, y=rows["spend"].astype(float).tolist(), name=_("花费"), marker={"color": "#94A3B8"},
                 hovertemplate="¥%{y:,.2f}")
     fig.add_scatter(x=x, y=rows["revenue"].astype(float).tolist(), name=_("收入"), mode="lines+markers",
-                    line={"color": "#4F46E5", "width": 2.5}, marker={"size": 5}, hovertemplate="¥%{y:,.2f}")
+                    line={"color": "#4F46E5", "width": 2.5}, marker={"size": 5}, connectgaps=True,
+                    hovertemplate="¥%{y:,.2f}")
     return _layout(fig, hovermode="x unified", xaxis={"tickformat": "%m-%d"}, yaxis=_axis("money"), bargap=0.3)
 
 

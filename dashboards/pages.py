@@ -16,7 +16,7 @@ from .forms import Filters
 from .tables import Column, Table, metric_column
 
 TOP_N = 5
-POSTS_SHOWN = 200
+POSTS_SHOWN = 50
 
 
 def report_frame(report: dict) -> pd.DataFrame:
@@ -201,7 +201,8 @@ def campaigns(organization, filters: Filters) -> dict:
         })
     campaign_rows.sort(key=lambda r: -(r.get("spend") or 0))
     platform_rows = [
-        {"platform_name": _platform_label(r.get("platform")), **{n: r["kpis"].get(n) for n in CAMPAIGN_COLUMNS}}
+        {"platform": r.get("platform"), "platform_name": _platform_label(r.get("platform")),
+         **{n: r["kpis"].get(n) for n in CAMPAIGN_COLUMNS}}
         for r in per_platform["results"] if r["kpis"].get("spend") is not None
     ]
     metric_columns = [metric_column(n) for n in CAMPAIGN_COLUMNS]

@@ -39,7 +39,7 @@ class Column:
 
 def metric_column(name: str, *, sortable: bool = False) -> Column:
     metric = METRICS[name]
-    return Column(name, str(metric.label), metric.kind, sortable)
+    return Column(name, metric.short or str(metric.label), metric.kind, sortable)
 
 
 @dataclass

@@ -17,6 +17,12 @@ from tests.factories import MembershipFactory, OrganizationFactory, SocialAccoun
 PASSWORD = "pw-123456-secret"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAYS = 120
+# Two accounts are connected through the platform APIs (fake tokens); the others are fed by export files.
+CREDENTIALS = {
+    Platform.DOUYIN: {"client_key": "demo", "client_secret": "demo", "open_id": "demo", "access_token": "demo",
+                      "refresh_token": "demo"},
+    Platform.BILIBILI: {"client_id": "demo", "client_secret": "demo", "access_token": "demo", "refresh_token": "demo"},
+}
 PLATFORM_NAMES = {
     Platform.WECHAT: "品牌公众号", Platform.DOUYIN: "官方抖音号", Platform.XIAOHONGSHU: "小红书旗舰号",
     Platform.WEIBO: "官方微博", Platform.BILIBILI: "B站官方账号",
@@ -92,7 +98,8 @@ def demo_workspace(*, seed: int = 7, username: str = "marketer"):
     MembershipFactory(user=user, organization=OrganizationFactory(slug=f"other-{seed}", name="晨光食品"))
     accounts = []
     for platform, name in PLATFORM_NAMES.items():
-        account = SocialAccountFactory(organization=organization, platform=platform, name=name)
+        account = SocialAccountFactory(organization=organization, platform=platform, name=name,
+                                       credentials=CREDENTIALS.get(platform, {}))
         metrics_write(account=account, batch=Batch(
             account_days=_account_days(rng, platform, start), post_days=_posts(rng, platform, start, today),
             campaign_days=_campaign_days(rng, platform, start),

@@ -1,0 +1,72 @@
+"""Playwright driving Debian's Chromium (never `playwright install`) against pytest-django's live_server."""
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk (.ci/run does it)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+class PageWatch:
+    """Records every request URL and every console error of a page."""
+
+    def __init__(self):
+        self.requests: list[str] = []
+        self.console_errors: list[str] = []
+
+    def foreign_requests(self) -> list[str]:
+        return [u for u in self.requests if urlsplit(u).scheme not in ("data", "blob", "about")
+                and urlsplit(u).hostname not in ("127.0.0.1", "localhost")]
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai", accept_downloads=True)
+    page = context.new_page()
+    watch = PageWatch()
+
+    def route(route):
+        watch.requests.append(route.request.url)
+        host = urlsplit(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            route.abort()  # and the assertion below reports it
+
+    context.route("**/*", route)
+    page.on("console", lambda message: message.type == "error" and watch.console_errors.append(message.text))
+    page.on("pageerror", lambda error: watch.console_errors.append(str(error)))
+    page.watch = watch
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page):
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    def take(name: str):
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    return take

@@ -1,0 +1,101 @@
+"""Pure pieces of the dashboards: figures, number formatting, the filter form's date logic."""
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from dashboards import figures, formatting
+from dashboards.forms import Preset, preset_window
+
+
+def test_follower_trend_draws_one_coloured_line_per_platform():
+    frame = pd.DataFrame({
+        "period": pd.to_datetime(["2026-10-01", "2026-10-02", "2026-10-01", "2026-10-02"]),
+        "platform": ["douyin", "douyin", "wechat", "wechat"],
+        "followers": [100.0, 110.0, 50.0, None],
+    })
+    figure = figures.follower_trend(frame)
+    traces = {t.name: t for t in figure.data}
+    assert set(traces) == {"抖音", "微信公众号"}
+    assert list(traces["抖音"].y) == [100.0, 110.0]
+    assert list(traces["微信公众号"].x) == ["2026-10-01"]  # the NULL day is left out, not drawn as 0
+    assert traces["抖音"].line.color == figures.PLATFORM_COLORS["douyin"]
+
+
+@pytest.mark.parametrize("build", [figures.follower_trend, figures.engagement_by_platform, figures.spend_vs_revenue,
+                                   figures.campaign_comparison])
+def test_figures_are_none_without_data(build):
+    assert build(pd.DataFrame()) is None
+    assert build(None) is None
+
+
+def test_spend_vs_revenue_is_none_when_nothing_was_spent():
+    frame = pd.DataFrame({"period": pd.to_datetime(["2026-10-01"]), "spend": [None], "revenue": [None]})
+    assert figures.spend_vs_revenue(frame) is None
+
+
+def test_engagement_by_platform_sorts_and_labels_percentages():
+    frame = pd.DataFrame({"platform": ["weibo", "douyin", "bilibili"], "engagement_rate": [0.02, 0.055, None]})
+    bar = figures.engagement_by_platform(frame).data[0]
+    assert list(bar.x) == ["抖音", "微博"]
+    assert list(bar.text) == ["5.50%", "2.00%"]
+
+
+def test_posting_heatmap_uses_shanghai_weekday_and_hour_and_medians():
+    posts = pd.DataFrame({
+        # 2026-10-05 is a Monday; 16:30 UTC is 00:30 on Tuesday in Shanghai.
+        "published_at": pd.to_datetime(["2026-10-05T16:30:00Z", "2026-10-05T16:50:00Z", "2026-10-05T17:10:00Z",
+                                        "2026-10-06T01:00:00Z", None], utc=True),
+        "engagement_rate": [0.01, 0.03, 0.08, 0.5, 0.9],
+    })
+    cells = figures.posting_heatmap_frame(posts).set_index(["weekday", "hour"])
+    assert cells.loc[(1, 0), "median"] == pytest.approx(0.02)
+    assert cells.loc[(1, 0), "posts"] == 2
+    assert cells.loc[(1, 1), "median"] == pytest.approx(0.08)
+    assert cells.loc[(1, 9), "posts"] == 1
+    assert len(cells) == 3  # the post without a publishing time is not placed anywhere
+    figure = figures.posting_heatmap(cells.reset_index(), overall_median=0.055)
+    grid = figure.data[0].z
+    assert len(grid) == 7 and len(grid[0]) == 24
+    assert grid[1][0] == pytest.approx(0.02) and grid[0][0] is None
+
+
+def test_figure_json_cannot_close_the_script_tag():
+    frame = pd.DataFrame({"campaign_name": ["</script><b>&"], "platform": ["douyin"], "spend": [1.0], "revenue": [2.0]})
+    text = figures.to_json(figures.campaign_comparison(frame))
+    assert "</script>" not in text and "<b>" not in text
+    assert json.loads(text)["data"][0]["y"] == ["</script><b>&"]
+
+
+@pytest.mark.parametrize(("function", "value", "shown"), [
+    (formatting.money, Decimal("1234567.5"), "¥1,234,567.50"),
+    (formatting.money, 1000, "¥1,000.00"),
+    (formatting.money, None, "—"),
+    (formatting.count, 12345.0, "12,345"),
+    (formatting.count, float("nan"), "—"),
+    (formatting.rate, 0.055, "5.50%"),
+    (formatting.ratio, 4.6, "4.60"),
+    (formatting.change, 0.1234, "+12.3%"),
+    (formatting.change, -0.05, "-5.0%"),
+])
+def test_formatting(function, value, shown):
+    assert function(value) == shown
+
+
+def test_a_falling_cost_is_good_news_and_falling_views_are_not():
+    assert formatting.change_tone("cpa", -0.1) == "good"
+    assert formatting.change_tone("views", -0.1) == "bad"
+    assert formatting.change_tone("views", None) == "flat"
+    assert formatting.metric_value("spend", 1000) == "¥1,000.00"
+    assert formatting.metric_value("engagement_rate", 0.055) == "5.50%"
+
+
+def test_presets_end_yesterday_except_this_month():
+    today = dt.date(2026, 11, 23)
+    assert preset_window(Preset.LAST_7, today) == (dt.date(2026, 11, 16), dt.date(2026, 11, 22))
+    assert preset_window(Preset.LAST_30, today) == (dt.date(2026, 10, 24), dt.date(2026, 11, 22))
+    assert preset_window(Preset.LAST_90, today) == (dt.date(2026, 8, 25), dt.date(2026, 11, 22))
+    assert preset_window(Preset.THIS_MONTH, today) == (dt.date(2026, 11, 1), today)
