@@ -29,10 +29,10 @@ def user_organizations(user):
 
 
 def current_organization(request) -> Organization | None:
-    """The organization chosen in this session, else the user's first one."""
-    organizations = user_organizations(request.user)
-    chosen = organizations.filter(pk=request.session.get(SESSION_ORG_KEY)).first()
-    return chosen or organizations.first()
+    """The organization chosen in this session, else the user's first membership (as the API does)."""
+    chosen = user_organizations(request.user).filter(pk=request.session.get(SESSION_ORG_KEY)).first()
+    first = Membership.objects.filter(user=request.user).order_by("pk").select_related("organization").first()
+    return chosen or (first.organization if first else None)
 
 
 def organization_switch(request, organization_id: str) -> bool:

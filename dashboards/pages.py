@@ -32,6 +32,13 @@ def report_frame(report: dict) -> pd.DataFrame:
     return frame
 
 
+def money_per_day(by_platform_day: pd.DataFrame) -> pd.DataFrame:
+    """Daily spend and revenue of all platforms: raw sums add up across platforms (NULL stays NULL)."""
+    if by_platform_day.empty or "spend" not in by_platform_day:
+        return pd.DataFrame(columns=["period", "spend", "revenue"])
+    return by_platform_day.groupby("period")[["spend", "revenue"]].sum(min_count=1).reset_index()
+
+
 def cards(result: dict | None, names) -> list[dict]:
     """KPI cards: value, change vs the previous period and whether that change is good news."""
     kpis = (result or {}).get("kpis", {})
@@ -81,8 +88,7 @@ def _account_rows(report: dict, names) -> list[dict]:
 def overview(organization, filters: Filters) -> dict:
     total = _report(organization, filters, compare="previous")
     by_platform = _report(organization, filters, group_by="platform")
-    by_platform_day = _report(organization, filters, group_by="platform", granularity="day")
-    daily = _report(organization, filters, granularity="day")
+    by_platform_day = report_frame(_report(organization, filters, group_by="platform", granularity="day"))
     platform_frame = report_frame(by_platform)
     summary_names = ("followers", "net_followers", "views", "interactions", "engagement_rate", "spend", "revenue", "roi")
     summary = Table(
@@ -95,9 +101,9 @@ def overview(organization, filters: Filters) -> dict:
     return {
         "cards": cards(_first(total), OVERVIEW_CARDS),
         "figures": {
-            "followers": figures.to_json(figures.follower_trend(report_frame(by_platform_day))),
+            "followers": figures.to_json(figures.follower_trend(by_platform_day)),
             "engagement": figures.to_json(figures.engagement_by_platform(platform_frame)),
-            "spend_revenue": figures.to_json(figures.spend_vs_revenue(report_frame(daily))),
+            "spend_revenue": figures.to_json(figures.spend_vs_revenue(money_per_day(by_platform_day))),
         },
         "tables": [summary],
     }

@@ -6,25 +6,28 @@ from urllib.parse import urlsplit
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk (.ci/run does it)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
+    # Playwright's sync API keeps an event loop in this thread while the browser lives; the test's own
+    # ORM calls are still synchronous, so Django's async-safety check is lifted for this module only.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            yield browser
+            browser.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 class PageWatch:
@@ -66,7 +69,7 @@ def page(browser):
 def screenshot(page):
     SCREENSHOTS.mkdir(exist_ok=True)
 
-    def take(name: str):
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    def take(name: str, *, full_page: bool = True):
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
     return take

@@ -62,11 +62,12 @@ def test_every_page_renders_with_charts_and_the_selectors_numbers(live_server, p
     assert "¥" in page.locator(".kpi[data-kpi=spend] .kpi-value").inner_text()
     screenshot("overview")
 
-    # The same numbers through the REST API the agencies use, when it is mounted.
-    api = page.request.get(f"{live_server.url}/api/v1/kpis/?start={start}&end={end}&compare=previous")
-    if api.status == 200:
-        for name, value in shown.items():
-            assert_close(value, api.json()["results"][0]["kpis"][name])
+    # The same numbers through the REST API the agencies use (session auth: the browser's cookies).
+    api = page.request.get(
+        f"{live_server.url}/api/v1/kpis/?start={start}&end={end}&compare=previous&org={organization.slug}")
+    assert api.status == 200, api.text()
+    for name, value in shown.items():
+        assert_close(value, api.json()["results"][0]["kpis"][name])
 
     # Change the filters: last 7 days on Douyin; the URL keeps them and the cards follow.
     page.click("label.chip:has(input[value='7d'])")
@@ -103,6 +104,7 @@ def test_every_page_renders_with_charts_and_the_selectors_numbers(live_server, p
     views = [float(td.get_attribute("data-value")) for td in cells]
     assert views == sorted(views, reverse=True)
     screenshot("content")
+    screenshot("content_top", full_page=False)
 
     # Campaigns and data status.
     page.goto(f"{live_server.url}/campaigns/")

@@ -250,3 +250,20 @@ def test_blank_templates_download(logged_in, kind):
     assert response.status_code == 200
     assert response.content.decode("utf-8-sig").startswith("date,")
     assert logged_in.get("/data/templates/passwords.csv").status_code == 404
+
+
+def test_daily_spend_and_revenue_add_up_across_platforms(demo):
+    from dashboards.pages import money_per_day, report_frame
+
+    _user, organization, _accounts = demo
+    start, end = default_window()
+    per_platform = report_frame(kpi_report(organization=organization, start=start, end=end, group_by="platform",
+                                           granularity="day"))
+    total = report_frame(kpi_report(organization=organization, start=start, end=end, granularity="day"))
+    summed = money_per_day(per_platform).set_index("period")
+    for row in total.itertuples():
+        if row.spend is None or row.spend != row.spend:
+            assert summed.loc[row.period, "spend"] != summed.loc[row.period, "spend"]  # NaN: nothing spent
+        else:
+            assert summed.loc[row.period, "spend"] == pytest.approx(row.spend)
+            assert summed.loc[row.period, "revenue"] == pytest.approx(row.revenue)
