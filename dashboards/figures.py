@@ -116,8 +116,10 @@ def metric_trend(frame: pd.DataFrame, metrics: tuple[str, ...], *, color: str | 
     for index, name in enumerate(metrics):
         kind = METRICS[name].kind if name in METRICS else "count"
         on_second = kind != first_kind
+        sparse = rows[name].notna().sum() < 3  # a lone point of a line is invisible without its marker
         fig.add_scatter(
-            x=x, y=rows[name].astype(float).tolist(), mode="lines", name=str(METRICS[name].label),
+            x=x, y=rows[name].astype(float).tolist(), mode="lines+markers" if sparse else "lines",
+            name=str(METRICS[name].label),
             yaxis="y2" if on_second else "y",
             line={"color": color if index == 0 and color else NEUTRAL[index % len(NEUTRAL)], "width": 2.5,
                   "dash": "dot" if on_second else "solid"},

@@ -18,8 +18,10 @@ def workspace(transactional_db):
     return demo_workspace()
 
 
-def login(page, live_server, username):
+def login(page, live_server, username, screenshot=None):
     page.goto(f"{live_server.url}/accounts/login/")
+    if screenshot:
+        screenshot("login", full_page=False)
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit].primary")
@@ -49,7 +51,7 @@ def assert_close(shown: str, expected):
 
 def test_every_page_renders_with_charts_and_the_selectors_numbers(live_server, page, screenshot, workspace):
     user, organization, accounts = workspace
-    login(page, live_server, user.username)
+    login(page, live_server, user.username, screenshot)
 
     # Overview: cards equal kpi_report with compare=previous over the default window.
     start, end = preset_window(Preset.DEFAULT, timezone.localdate())
@@ -111,8 +113,26 @@ def test_every_page_renders_with_charts_and_the_selectors_numbers(live_server, p
     assert wait_charts(page) == 2
     assert page.locator("[data-table=campaigns] tbody tr").count() == 10
     screenshot("campaigns")
+    page.goto(f"{live_server.url}/platforms/?platform=douyin")
+    wait_charts(page)
+    douyin_30 = kpi_report(organization=organization, start=start, end=end, platform="douyin",
+                           compare="previous")["results"][0]["kpis"]
+    assert_close(card_values(page)["completion_rate"], douyin_30["completion_rate"])
+    screenshot("platforms_douyin")
+
+    # Data status: every account, then an upload of the daily template with the result shown.
     page.goto(f"{live_server.url}/data/")
     assert page.locator("[data-section=accounts] tbody tr").count() == len(accounts)
+    page.select_option("select[name=account]", str(accounts[0].pk))
+    page.select_option("select[name=kind]", "daily_csv")
+    page.set_input_files("input[name=file]", files=[{
+        "name": "公众号每日数据.csv", "mimeType": "text/csv",
+        "buffer": b"date,followers,views,likes\n2026-10-01,100,1000,50\n2026-10-02,110,3000,90\n",
+    }])
+    page.click("[data-section=import] button[type=submit]")
+    page.locator("[data-import-result=ok]").wait_for()
+    assert "2026-10-01 — 2026-10-02" in page.locator("[data-import-result]").inner_text()
+    assert page.locator(".runs .run").count() == 1
     screenshot("data_status")
 
     assert page.watch.console_errors == []
@@ -142,7 +162,7 @@ def test_language_switch_and_organization_switch(live_server, page, screenshot, 
     assert page.watch.foreign_requests() == []
 
 
-def test_login_locks_out_after_repeated_failures(live_server, page, workspace):
+def test_login_locks_out_after_repeated_failures(live_server, page, screenshot, workspace):
     user, _organization, _accounts = workspace
     for _attempt in range(5):
         page.goto(f"{live_server.url}/accounts/login/")
@@ -155,3 +175,4 @@ def test_login_locks_out_after_repeated_failures(live_server, page, workspace):
     page.click("button[type=submit].primary")
     assert page.url.startswith(f"{live_server.url}/accounts/login/")
     assert "锁定" in page.content()
+    screenshot("login_locked", full_page=False)

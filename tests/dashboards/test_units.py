@@ -99,3 +99,12 @@ def test_presets_end_yesterday_except_this_month():
     assert preset_window(Preset.LAST_30, today) == (dt.date(2026, 10, 24), dt.date(2026, 11, 22))
     assert preset_window(Preset.LAST_90, today) == (dt.date(2026, 8, 25), dt.date(2026, 11, 22))
     assert preset_window(Preset.THIS_MONTH, today) == (dt.date(2026, 11, 1), today)
+
+
+def test_a_sparse_series_keeps_its_markers_so_a_single_day_is_visible():
+    frame = pd.DataFrame({"period": pd.to_datetime(["2026-10-01", "2026-10-02", "2026-10-03"]),
+                          "views": [1.0, 2.0, 3.0], "completion_rate": [None, None, 0.4]})
+    views, completion = figures.metric_trend(frame, ("views", "completion_rate")).data
+    assert views.mode == "lines" and completion.mode == "lines+markers"
+    assert completion.yaxis == "y2"  # a rate next to a count gets its own axis
+    assert figures.metric_trend(frame, ("danmaku",)) is None
