@@ -1,9 +1,11 @@
 """Log in, visit every page with demo data, change filters; charts render, numbers match kpi_report."""
 
 import datetime as dt
+import io
 import re
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from analytics.selectors import kpi_report
@@ -176,3 +178,22 @@ def test_login_locks_out_after_repeated_failures(live_server, page, screenshot, 
     assert page.url.startswith(f"{live_server.url}/accounts/login/")
     assert "锁定" in page.content()
     screenshot("login_locked", full_page=False)
+
+
+@pytest.mark.slow
+def test_the_seeded_demo_workspace_in_the_browser(live_server, page, screenshot, transactional_db):
+    """What `make run` shows: seed_demo's data (real connectors against the sandbox, real importers)."""
+    call_command("seed_demo", days=60, stdout=io.StringIO())
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "demo")
+    page.fill("input[name=password]", "socialmetrics-demo")
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{live_server.url}/")
+    for path, name in [("/", "overview"), ("/platforms/?platform=xiaohongshu", "platforms"), ("/content/", "content"),
+                       ("/campaigns/", "campaigns"), ("/data/", "data_status")]:
+        page.goto(f"{live_server.url}{path}")
+        if path != "/data/":
+            assert wait_charts(page) >= 1, path
+        screenshot(f"demo_{name}")
+    assert page.watch.console_errors == []
+    assert page.watch.foreign_requests() == []
