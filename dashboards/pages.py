@@ -235,13 +235,10 @@ RUNS_SHOWN = 30
 
 def data_status(organization) -> dict:
     accounts = list(SocialAccount.objects.filter(organization=organization).order_by("platform", "name"))
-    last_runs = {}
-    for run in IngestionRun.objects.filter(account__organization=organization).order_by("-created_at")[:500]:
-        last_runs.setdefault(run.account_id, run)
-    runs = list(
-        IngestionRun.objects.filter(account__organization=organization).select_related("account")
-        .order_by("-created_at")[:RUNS_SHOWN]
-    )
+    org_runs = IngestionRun.objects.filter(account__organization=organization)
+    # DISTINCT ON (PostgreSQL): each account's latest run in one query.
+    last_runs = {r.account_id: r for r in org_runs.order_by("account_id", "-created_at").distinct("account_id")}
+    runs = list(org_runs.select_related("account").order_by("-created_at")[:RUNS_SHOWN])
     return {
         "status_accounts": [(a, last_runs.get(a.pk)) for a in accounts],
         "runs": runs,
