@@ -27,7 +27,15 @@ def _start(name: str, argv: list[str], env: dict) -> subprocess.Popen:
     return subprocess.Popen(argv, env=env, start_new_session=True)
 
 
+def _stop_on_signal(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    # Explicit handlers: a shell that starts us in the background ignores SIGINT, and
+    # `kill` (SIGTERM) should stop everything as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGINT, _stop_on_signal)
+    signal.signal(signal.SIGTERM, _stop_on_signal)
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", default="8000")
@@ -72,6 +80,7 @@ def main() -> int:
         print(f"[run] {' '.join(exc.cmd)} failed with exit code {exc.returncode}", file=sys.stderr)
         return 1
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup short
         for _, process in reversed(processes):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
