@@ -59,7 +59,7 @@ def main() -> int:
         if sandbox_argv:
             processes.append(("sandbox", _start("platform sandbox", sandbox_argv, env)))
         _manage("migrate", "--no-input", env=env)
-        _manage("seed_demo", env=env)
+        _manage("seed_demo", "--days", env.get("SEED_DEMO_DAYS", "180"), env=env)
         processes += [
             ("web", _start("web", [PYTHON, "manage.py", "runserver", "--noreload", f"{args.host}:{args.port}"], env)),
             ("worker", _start("worker", [PYTHON, "-m", "celery", "-A", "socialmetrics", "worker",
