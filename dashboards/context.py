@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from accounts.models import Membership, Organization, Platform, SocialAccount
+from accounts.models import Membership, Organization, Platform, Role, SocialAccount
+from analytics.api.tenancy import ROLE_RANK
 
 from .forms import FilterForm, Preset
 
@@ -54,9 +55,15 @@ def organization_required(view):
         if organization is None:
             return render(request, "dashboards/no_organization.html", status=403)
         request.organization = organization
+        request.role = Membership.objects.get(user=request.user, organization=organization).role
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def can_change_data(request) -> bool:
+    """Syncing and importing need an analyst or owner, as in the API; viewers only read."""
+    return ROLE_RANK[request.role] >= ROLE_RANK[Role.ANALYST]
 
 
 def filter_form(request) -> FilterForm:
@@ -92,4 +99,5 @@ def page_context(request, form: FilterForm, *, page: str) -> dict:
         "platform_colors": PLATFORM_COLORS,
         "accounts": accounts.order_by("platform", "name"),
         "qs": query_string(filters),
+        "can_change_data": can_change_data(request),
     }

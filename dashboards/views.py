@@ -9,12 +9,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import pages, status
-from .context import filter_form, organization_required, organization_switch, page_context
+from .context import can_change_data, filter_form, organization_required, organization_switch, page_context
 from .exports import table_download
 from .forms import ContentSortForm, ImportForm, SyncForm
+
+VIEWER_MESSAGE = gettext_lazy("查看者只能看数据；同步和导入需要分析师或所有者权限。")
 
 
 def _respond(request, template: str, context: dict):
@@ -62,19 +65,24 @@ def data_status(request):
     result = None
     if request.method == "POST":
         import_form = ImportForm(request.POST, request.FILES, organization=request.organization)
-        if import_form.is_valid():
+        if not context["can_change_data"]:
+            import_form.add_error(None, VIEWER_MESSAGE)
+        elif import_form.is_valid():
             result = status.file_upload_import(**import_form.cleaned_data)
     elif request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
     context |= pages.data_status(request.organization) | {"import_form": import_form, "import_result": result}
-    return render(request, "dashboards/status.html", context, status=400 if import_form.errors else 200)
+    status_code = 200 if not import_form.errors else 403 if not context["can_change_data"] else 400
+    return render(request, "dashboards/status.html", context, status=status_code)
 
 
 @require_POST
 @organization_required
 def sync_now(request):
     form = SyncForm(request.POST, organization=request.organization)
-    if form.is_valid():
+    if not can_change_data(request):
+        messages.error(request, VIEWER_MESSAGE)
+    elif form.is_valid():
         outcome = status.account_sync_request(**form.cleaned_data)
         (messages.success if outcome.ok else messages.error)(request, outcome.message)
     else:

@@ -267,3 +267,23 @@ def test_daily_spend_and_revenue_add_up_across_platforms(demo):
         else:
             assert summed.loc[row.period, "spend"] == pytest.approx(row.spend)
             assert summed.loc[row.period, "revenue"] == pytest.approx(row.revenue)
+
+
+def test_viewers_read_but_cannot_sync_or_import(client, demo):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import Role
+
+    user, organization, accounts = demo
+    user.memberships.filter(organization=organization).update(role=Role.VIEWER)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get("/data/").content.decode()
+    assert 'data-sync="' not in page and "需要分析师权限" in page
+
+    response = client.post("/data/sync/", {"account": accounts[1].pk, "start": "2026-10-01", "end": "2026-10-02"},
+                           follow=True)
+    assert "同步和导入需要分析师或所有者权限" in response.content.decode()
+    response = client.post("/data/", {"account": accounts[0].pk, "kind": "daily_csv",
+                                      "file": SimpleUploadedFile("d.csv", b"date,views\n2026-10-01,5\n", "text/csv")})
+    assert response.status_code == 403
+    assert not IngestionRun.objects.exists()
