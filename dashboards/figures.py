@@ -49,6 +49,12 @@ def _platform_label(code: str) -> str:
         return str(code)
 
 
+def _date_axis(periods: pd.Series) -> dict:
+    """Month-day ticks for short windows; year-month once a window is long enough to cross a year."""
+    span = (pd.Timestamp(periods.max()) - pd.Timestamp(periods.min())).days if len(periods) else 0
+    return {"tickformat": "%Y-%m" if span > 180 else "%m-%d", "hoverformat": "%Y-%m-%d"}
+
+
 def _dates(series: pd.Series) -> list[str]:
     return [pd.Timestamp(v).strftime("%Y-%m-%d") for v in series]
 
@@ -71,7 +77,7 @@ def follower_trend(frame: pd.DataFrame) -> go.Figure | None:
             name=_platform_label(platform), line={"color": PLATFORM_COLORS.get(platform), "width": 2.5},
             hovertemplate="%{y:,d}",
         )
-    fig = _layout(fig, hovermode="x unified", xaxis={"tickformat": "%m-%d"}, yaxis=_axis("count"))
+    fig = _layout(fig, hovermode="x unified", xaxis=_date_axis(frame["period"]), yaxis=_axis("count"))
     return fig.update_yaxes(rangemode="normal")  # follower totals move slowly: zero would flatten every line
 
 
@@ -101,7 +107,7 @@ def spend_vs_revenue(frame: pd.DataFrame) -> go.Figure | None:
     fig.add_scatter(x=x, y=rows["revenue"].astype(float).tolist(), name=_("收入"), mode="lines+markers",
                     line={"color": "#4F46E5", "width": 2.5}, marker={"size": 5}, connectgaps=True,
                     hovertemplate="¥%{y:,.2f}")
-    return _layout(fig, hovermode="x unified", xaxis={"tickformat": "%m-%d"}, yaxis=_axis("money"), bargap=0.3)
+    return _layout(fig, hovermode="x unified", xaxis=_date_axis(rows["period"]), yaxis=_axis("money"), bargap=0.3)
 
 
 def metric_trend(frame: pd.DataFrame, metrics: tuple[str, ...], *, color: str | None = None) -> go.Figure | None:
@@ -127,7 +133,7 @@ def metric_trend(frame: pd.DataFrame, metrics: tuple[str, ...], *, color: str | 
     extra = {"yaxis2": {"overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero",
                         **_axis("rate")}} if any(
         (METRICS[m].kind if m in METRICS else "count") != first_kind for m in metrics) else {}
-    return _layout(fig, hovermode="x unified", xaxis={"tickformat": "%m-%d"}, yaxis=_axis(first_kind), **extra)
+    return _layout(fig, hovermode="x unified", xaxis=_date_axis(rows["period"]), yaxis=_axis(first_kind), **extra)
 
 
 def posting_heatmap_frame(posts: pd.DataFrame, timezone: str = "Asia/Shanghai") -> pd.DataFrame:

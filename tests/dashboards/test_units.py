@@ -108,3 +108,10 @@ def test_a_sparse_series_keeps_its_markers_so_a_single_day_is_visible():
     assert views.mode == "lines" and completion.mode == "lines+markers"
     assert completion.yaxis == "y2"  # a rate next to a count gets its own axis
     assert figures.metric_trend(frame, ("danmaku",)) is None
+
+
+def test_long_windows_tick_by_month_with_the_year():
+    short = pd.DataFrame({"period": pd.date_range("2026-10-01", periods=30), "spend": 1.0, "revenue": 2.0})
+    long = pd.DataFrame({"period": pd.date_range("2025-10-01", periods=400), "spend": 1.0, "revenue": 2.0})
+    assert figures.spend_vs_revenue(short).layout.xaxis.tickformat == "%m-%d"
+    assert figures.spend_vs_revenue(long).layout.xaxis.tickformat == "%Y-%m"
