@@ -93,16 +93,19 @@ def kpi_report(
     else:
         cur, prev, chg = current.set_index(keys)[list(kpis.KPI_NAMES)], None, None
 
+    keys_out = cur.index.to_frame(index=False)
+    current_rows = kpis.json_rows(cur)
+    previous_rows = kpis.json_rows(prev) if prev is not None else None
+    change_rows = kpis.json_rows(chg, typed=False) if chg is not None else None
     results = []
-    for position, (index, row) in enumerate(cur.iterrows()):
-        index = index if isinstance(index, tuple) else (index,)
-        item = {"period": index[0].isoformat()}
+    for position, period in enumerate(keys_out["period"]):
+        item = {"period": period.isoformat()}
         if group_by:
-            item[group_by] = _key_value(index[1])
-        item["kpis"] = kpis.kpi_dict(row)
-        if prev is not None:
-            item["previous"] = kpis.kpi_dict(prev.iloc[position])
-            item["change"] = {name: kpis.json_value("change", value) for name, value in chg.iloc[position].items()}
+            item[group_by] = _key_value(keys_out[group_by].iloc[position])
+        item["kpis"] = current_rows[position]
+        if previous_rows is not None:
+            item["previous"] = previous_rows[position]
+            item["change"] = change_rows[position]
         results.append(item)
     results.sort(key=lambda r: (r["period"], r.get(group_by) is None, r.get(group_by) or 0) if group_by else r["period"])
     return {"start": start.isoformat(), "end": end.isoformat(), "granularity": granularity, "results": results}

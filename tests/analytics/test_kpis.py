@@ -41,7 +41,7 @@ def total(daily_rows=None, paid_rows=None, posts=None, start=D1, end=D2, group_b
     paid_frame = kpis.rebucket(paid(paid_rows), granularity="total", start=start, end=end) if paid_rows else None
     report = kpis.report(organic=organic, paid=paid_frame, posts=posts, start=start, end=end,
                          granularity="total", group_by=group_by)
-    return [kpis.kpi_dict(row) for _, row in report.iterrows()]
+    return kpis.json_rows(report)
 
 
 WORKED_DAYS = [

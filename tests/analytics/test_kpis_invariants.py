@@ -41,7 +41,7 @@ def day_partials(frame, start, end):
 def kpi_rows(organic, start, end, group_by=None):
     report = kpis.report(organic=organic, paid=None, posts=None, start=start, end=end, granularity="total",
                          group_by=group_by)
-    return [kpis.kpi_dict(row) for _, row in report.iterrows()]
+    return kpis.json_rows(report)
 
 
 def assert_same(left, right):
