@@ -148,6 +148,8 @@ def rebucket(partials: pd.DataFrame, *, granularity: str, start: date, end: date
 
     Sums add, day counts add, the followers snapshot at the end comes from the part ending on the
     bucket's last day and the day-before snapshot from the part starting on its first day.
+    Parts must be per account (and campaign) and an account needs a part starting on a bucket's
+    first day for its day-before snapshot to be known (frames.py reads that snapshot directly).
     """
     bounds = dict(buckets(start, end, granularity))
     p = partials.copy()

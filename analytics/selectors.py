@@ -30,7 +30,7 @@ def _validate_window(start, end) -> None:
 
 
 def _validate_platform(platform) -> None:
-    if platform is not None and platform not in Platform.values:
+    if platform and platform not in Platform.values:  # "" (an empty form field) means every platform
         raise ValueError(f"unknown platform {platform!r}; expected one of {', '.join(Platform.values)}")
 
 
@@ -80,6 +80,9 @@ def kpi_report(
         raise ValueError(f"unknown granularity {granularity!r}; expected one of {', '.join(kpis.GRANULARITIES)}")
     if group_by is not None and group_by not in kpis.GROUP_KEYS:
         raise ValueError(f"unknown group_by {group_by!r}; expected one of {', '.join(kpis.GROUP_KEYS)}")
+    for name, value in (("account", account), ("campaign", campaign)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise ValueError(f"{name} must be an integer id, got {value!r}")
     if compare is not None and compare not in COMPARES:
         raise ValueError(f"unknown compare {compare!r}; expected one of {', '.join(COMPARES)}")
 
