@@ -18,10 +18,9 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pw-123456-secret")
+    password = factory.django.Password("pw-123456-secret")
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
