@@ -56,7 +56,7 @@ COUNTERS = ("views", "likes", "comments", "shares", "saves", "coins", "danmaku",
 
 TITLE_TOPICS = ("新品上市", "秋冬穿搭", "探店打卡", "幕后花絮", "用户故事", "限时福利", "品牌联名", "使用教程",
                 "直播预告", "年度盘点", "开箱测评", "门店活动")
-TITLE_FORMS = ("｜{}来了", "：{}全攻略", "，你pick哪一款？", "丨{}第{}期", "！{}不容错过", "·{}合集")
+TITLE_FORMS = ("｜第{}期", "：{}个细节全攻略", "，你pick哪一款？", "丨{}秒看懂", "！前{}名有礼", "·精选合集 vol.{}")
 
 
 def rng(*parts) -> random.Random:
@@ -139,7 +139,7 @@ class SimAccount:
             topic = TITLE_TOPICS[r.randrange(len(TITLE_TOPICS))]
             form = TITLE_FORMS[r.randrange(len(TITLE_FORMS))]
             posts.append(SimPost(
-                external_id=self._post_id(day, n), index=0, title=topic + form.format(topic, r.randint(1, 99)),
+                external_id=self._post_id(day, n), index=0, title=topic + form.format(r.randint(1, 99)),
                 published_at=published, viral=viral, finals=finals,
                 completion_rate=round(r.uniform(0.18, 0.62), 4), avg_watch_seconds=round(r.uniform(8, 95), 1),
             ))
