@@ -56,7 +56,7 @@ NIGHTLY_RUN_TIME = dt.time(2, 30)
 # (name, platform, first day back from yesterday, last day back, daily budget CNY, conversion rate, order value)
 DEMO_CAMPAIGNS = (
     ("双11 抖音信息流", Platform.DOUYIN, 40, 10, 3200, 0.021, 168),
-    ("小红书 秋冬种草 KOL 合作", Platform.XIAOHONGSHU, 75, 20, 1800, 0.034, 129),
+    ("小红书 秋冬种草 KOL 合作", Platform.XIAOHONGSHU, 75, 0, 1800, 0.034, 129),
 )
 
 
