@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from urllib.parse import parse_qs
 
-from .world import SHANGHAI
+from .world import SHANGHAI, rng
 
 # Faults a test or an operator can ask for (POST /_sandbox/faults or `?_fault=`).
 FAULTS = ("token_expired", "rate_limit", "busy", "http_500", "timeout", "malformed_json", "strings", "empty")
@@ -99,8 +99,6 @@ class Request:
         return params
 
     def rng(self, *parts) -> random.Random:
-        from .world import rng
-
         return rng(self.state.seed, self.path, *parts)
 
 

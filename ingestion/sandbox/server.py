@@ -171,7 +171,9 @@ class Sandbox:
         return api_bases(self.url)
 
     def start(self) -> Sandbox:
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="platform-sandbox", daemon=True)
+        # A short poll interval: tests start and stop a sandbox each, and stop() waits for one poll.
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="platform-sandbox", daemon=True)
         self._thread.start()
         return self
 
