@@ -31,7 +31,7 @@ def test_harness_generates_measures_and_reports():
     assert (dataset.last_day - dataset.first_day).days == TINY.days - 1
     assert dataset_generate(TINY, log=lambda _: None).reused
 
-    ingest = ingest_measure(accounts=2, days=TINY.days, first_day=dataset.first_day)
+    ingest = ingest_measure(accounts=2, days=TINY.days, first_day=dataset.first_day, rounds=1)
     assert ingest["ingest_rows"] == expected_counts(2, TINY.days).total
     assert min(ingest["ingest_new_rows_per_s"], ingest["ingest_reingest_rows_per_s"], ingest["copy_rows_per_s"]) > 0
     assert table_counts() == dataset.counts  # the measurement leaves the dataset as it was
