@@ -60,6 +60,10 @@ DEMO_CAMPAIGNS = (
 )
 
 
+class SandboxUnavailable(Exception):
+    pass
+
+
 @dataclass
 class SeedReport:
     synced: dict[str, int] = field(default_factory=dict)  # platform -> nights synced now
@@ -113,9 +117,12 @@ def _configured_sandbox_root() -> str | None:
         try:
             requests.get(f"{root}/_sandbox/state", timeout=2).raise_for_status()
             return root
-        except requests.RequestException:
+        except requests.RequestException as exc:
             if timezone.now() > deadline:
-                raise
+                raise SandboxUnavailable(
+                    f"the *_API_BASE settings point at {root}, but no platform sandbox answers there "
+                    f"({type(exc).__name__}); start one with `manage.py run_sandbox --port {url.port}`"
+                ) from None
         time.sleep(0.3)
 
 

@@ -5,7 +5,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Membership, Organization, Role
-from ingestion.sandbox.demo import demo_accounts_ensure, demo_import, demo_sync, local_yesterday, sandbox_for_demo
+from ingestion.sandbox.demo import (
+    SandboxUnavailable,
+    demo_accounts_ensure,
+    demo_import,
+    demo_sync,
+    local_yesterday,
+    sandbox_for_demo,
+)
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "socialmetrics-demo"
@@ -38,10 +45,13 @@ class Command(BaseCommand):
             accounts = demo_accounts_ensure(organization=org)
         end = local_yesterday()
         start = end - dt.timedelta(days=days - 1)
-        with sandbox_for_demo(seed=seed) as root:
-            self.stdout.write(f"seeding {start}..{end} from the platform sandbox at {root}")
-            report = demo_sync(accounts=accounts, start=start, end=end, root=root, resync=resync,
-                               progress=lambda line: self.stdout.write(f"  {line}"))
+        try:
+            with sandbox_for_demo(seed=seed) as root:
+                self.stdout.write(f"seeding {start}..{end} from the platform sandbox at {root}")
+                report = demo_sync(accounts=accounts, start=start, end=end, root=root, resync=resync,
+                                   progress=lambda line: self.stdout.write(f"  {line}"))
+        except SandboxUnavailable as exc:
+            raise CommandError(str(exc)) from None
         for summary in demo_import(accounts=accounts, start=start, end=end, seed=seed, resync=resync):
             self.stdout.write(f"  {summary}")
         synced = ", ".join(f"{p} {n}" for p, n in sorted(report.synced.items())) or "nothing new"

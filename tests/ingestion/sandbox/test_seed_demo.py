@@ -100,3 +100,17 @@ def test_run_sandbox_command_serves_until_terminated():
     finally:
         process.terminate()
     assert process.wait(timeout=20) == 0
+
+
+def test_seed_demo_fails_clearly_when_the_configured_sandbox_is_down(settings, monkeypatch):
+    from django.core.management.base import CommandError
+
+    from ingestion.sandbox import demo
+
+    monkeypatch.setattr(demo, "SANDBOX_WAIT_SECONDS", 0.5)
+    with Sandbox() as sandbox:
+        bases = sandbox.api_bases()  # a port nobody listens on once this sandbox is stopped
+    for name, url in bases.items():
+        setattr(settings, name, url)
+    with pytest.raises(CommandError, match="no platform sandbox answers there"):
+        seed("--days", "1")
