@@ -8,11 +8,12 @@ import sys
 import pytest
 import requests
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from accounts.models import Platform, SocialAccount
 from analytics.models import AccountDailyMetric, CampaignDailyMetric, PostDailyMetric
 from ingestion.models import IngestionRun, RunStatus
-from ingestion.sandbox import Sandbox
+from ingestion.sandbox import Sandbox, demo
 from socialmetrics.run_sandbox import sandbox_environment
 
 from .conftest import yesterday
@@ -103,10 +104,6 @@ def test_run_sandbox_command_serves_until_terminated():
 
 
 def test_seed_demo_fails_clearly_when_the_configured_sandbox_is_down(settings, monkeypatch):
-    from django.core.management.base import CommandError
-
-    from ingestion.sandbox import demo
-
     monkeypatch.setattr(demo, "SANDBOX_WAIT_SECONDS", 0.5)
     with Sandbox() as sandbox:
         bases = sandbox.api_bases()  # a port nobody listens on once this sandbox is stopped
