@@ -24,6 +24,7 @@ def main(argv=None) -> int:
     parser.add_argument("--requests", type=int, default=30, help="timed requests per measurement (≥ 30)")
     parser.add_argument("--page-requests", type=int, default=None, help="timed overview page loads (default: --requests)")
     parser.add_argument("--ingest-accounts", type=int, default=None, help="fresh accounts written by the ingest test")
+    parser.add_argument("--generate-only", action="store_true", help="prepare (cache) the scales' data, measure nothing")
     args = parser.parse_args(argv)
     scales = ["quick"] if args.quick else (args.scale or ["s", "m"])
     ingest_accounts = args.ingest_accounts or (5 if args.quick else 20)
@@ -38,7 +39,7 @@ def main(argv=None) -> int:
             subprocess.run(
                 [sys.executable, "-m", "bench.run_scale", "--scale", name, "--out", out.name,
                  "--requests", str(args.requests), "--page-requests", str(page_requests),
-                 "--ingest-accounts", str(ingest_accounts)],
+                 "--ingest-accounts", str(ingest_accounts), *(["--generate-only"] if args.generate_only else [])],
                 # DEBUG off as in production (Django's debug cursor records every query); a cache
                 # prefix per database, because primary keys repeat across the scales' databases.
                 cwd=ROOT, env={**os.environ, "DATABASE_URL": url, "DEBUG": "false", "CACHE_KEY_PREFIX": scale.database},
@@ -46,6 +47,9 @@ def main(argv=None) -> int:
             )
             results[name] = json.loads(out.read().decode() or "{}")
         results[name]["seconds"] = round(time.perf_counter() - started, 1)
+    if args.generate_only:
+        print(json.dumps(results, indent=2))
+        return 0
     facts = machine(url) | {"measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     for result in results.values():
         result |= facts | {

@@ -17,19 +17,28 @@ def main() -> None:
     parser.add_argument("--out", required=True)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--page-requests", type=int, default=30)
+    parser.add_argument("--generate-only", action="store_true")
     parser.add_argument("--ingest-accounts", type=int, default=20)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialmetrics.settings.base")
     django.setup()
 
-    from .measure import scale_run  # noqa: PLC0415 - needs the app registry
+    from .generate import dataset_generate  # noqa: PLC0415 - needs the app registry
+    from .measure import scale_run
     from .scales import SCALES
 
-    result = scale_run(
-        SCALES[args.scale], database_url=os.environ["DATABASE_URL"], requests_count=args.requests,
-        page_requests=args.page_requests, ingest_accounts=args.ingest_accounts,
-        log=lambda message: print(message, file=sys.stderr, flush=True),
-    )
+    def log(message):
+        print(message, file=sys.stderr, flush=True)
+
+    if args.generate_only:
+        dataset = dataset_generate(SCALES[args.scale], log=log)
+        result = {"scale": args.scale, "rows": dataset.counts.total, "generate_seconds": round(dataset.seconds, 1),
+                  "reused": dataset.reused}
+    else:
+        result = scale_run(
+            SCALES[args.scale], database_url=os.environ["DATABASE_URL"], requests_count=args.requests,
+            page_requests=args.page_requests, ingest_accounts=args.ingest_accounts, log=log,
+        )
     with open(args.out, "w") as out:
         json.dump(result, out, indent=2, default=str)
 
