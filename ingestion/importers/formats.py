@@ -62,7 +62,7 @@ LAYOUTS: tuple[Layout, ...] = (
             C("title", "作品名称", parse=values.text, required=True, key=True),
             C("published_at", "发布时间", parse=values.local_datetime, required=True, key=True),
             C("kind", "体裁", parse=values.text),
-            C("views", "播放量", required=True),
+            C("views", "播放量"),
             C("completion_rate", "完播率", parse=values.rate),
             C("avg_watch_seconds", "平均播放时长", parse=values.seconds),
             C("likes", "点赞量"),
@@ -148,8 +148,8 @@ LAYOUTS: tuple[Layout, ...] = (
         columns=(
             C("title", "视频标题", "稿件标题", parse=values.text, required=True, key=True),
             C("published_at", "发布时间", parse=values.local_datetime, required=True, key=True),
-            C("external_id", "bv号", "bvid", "稿件bv号", parse=values.text),
-            C("views", "播放量", required=True),
+            C("external_id", "bv号", "bvid", "稿件bv号", parse=values.short_text(255)),
+            C("views", "播放量"),
             C("avg_watch_seconds", "平均播放时长", parse=values.seconds),
             C("likes", "点赞量"),
             C("comments", "评论量"),
@@ -175,7 +175,7 @@ LAYOUTS: tuple[Layout, ...] = (
         kind="campaign_csv", name="campaign_csv", label="投放数据模板", records="campaign_days", strict=True,
         columns=(
             C("date", "date", parse=values.day, required=True, key=True),
-            C("campaign", "campaign", parse=values.text, required=True, key=True),
+            C("campaign", "campaign", parse=values.short_text(200), required=True, key=True),
             C("spend", "spend", parse=values.money),
             C("impressions", "impressions"),
             C("clicks", "clicks"),

@@ -62,7 +62,7 @@ def parse_file(data: bytes, *, file_name: str, kind: str, as_of: dt.date) -> Par
         record, row_problems = _parse_row(match, number, cells)
         problems += row_problems
         if not row_problems:
-            key = tuple(record[c.field] for c in layout.columns if c.key)
+            key = _record_key(layout, record)
             if key in seen:
                 problems.append(ImportProblem(number, "", "", f"与第 {seen[key]} 行重复（{_key_label(layout)}相同）"))
             else:
@@ -75,6 +75,12 @@ def parse_file(data: bytes, *, file_name: str, kind: str, as_of: dt.date) -> Par
     if not records:
         raise file_problem(file_name, f"表头（第 {match.header_row} 行）下没有数据行")
     return _build(layout, records, as_of)
+
+
+def _record_key(layout: Layout, record: dict) -> tuple:
+    if layout.records == "post_days":
+        return (record.get("external_id") or _post_external_id(layout, record["title"], record["published_at"]),)
+    return tuple(record[c.field] for c in layout.columns if c.key)
 
 
 def _key_label(layout: Layout) -> str:

@@ -178,3 +178,15 @@ def text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def short_text(max_length: int):
+    """A text cell stored in a bounded column (a campaign name, a platform id)."""
+
+    def parse(value) -> str:
+        result = text(value)
+        if len(result) > max_length:
+            raise CellError(f"过长（最多 {max_length} 个字符）")
+        return result
+
+    return parse
