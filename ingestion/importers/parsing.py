@@ -63,6 +63,8 @@ def parse_file(data: bytes, *, file_name: str, kind: str, as_of: dt.date) -> Par
         problems += row_problems
         if not row_problems:
             key = _record_key(layout, record)
+            if layout.records == "post_days":
+                record["external_id"] = key[0]
             if key in seen:
                 problems.append(ImportProblem(number, "", "", f"与第 {seen[key]} 行重复（{_key_label(layout)}相同）"))
             else:
@@ -130,8 +132,9 @@ def _build(layout: Layout, records: list[dict], as_of: dt.date) -> Parsed:
     else:
         for r in records:
             title, published_at = r.pop("title"), r.pop("published_at")
-            external_id = r.pop("external_id", "") or _post_external_id(layout, title, published_at)
-            info = PostInfo(external_id=external_id, kind=r.pop("kind", "")[:32], title=title, published_at=published_at)
+            info = PostInfo(
+                external_id=r.pop("external_id"), kind=r.pop("kind", "")[:32], title=title, published_at=published_at
+            )
             batch.post_days.append(PostDay(post=info, date=as_of, **r))
         dates = [as_of]
     return Parsed(layout=layout, batch=batch, start=min(dates), end=max(dates))

@@ -7,6 +7,7 @@ with a Chinese message for anything it cannot read exactly.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -36,11 +37,18 @@ class CellError(ValueError):
     pass
 
 
+# Exports repeat the same cells ("-", "23.5%", dates) thousands of times; parsers are pure, so
+# cache them. typed=True keeps True apart from 1 and 1.0.
+_cached = functools.lru_cache(maxsize=65536, typed=True)
+
+
+@_cached
 def _text(value) -> str:
     # NFKC folds full-width digits, commas and colons (１，２３４) into ASCII.
     return unicodedata.normalize("NFKC", str(value)).strip().lower()
 
 
+@_cached
 def is_null(value) -> bool:
     if value is None:
         return True
@@ -70,6 +78,7 @@ def _decimal(value, *, what: str) -> Decimal:
     return -number if sign == "-" else number
 
 
+@_cached
 def counter(value, *, signed: bool = False) -> int | None:
     """A whole count: 1234, '1,234', '1.2万' (rounded), 1234.0 from a spreadsheet."""
     if is_null(value):
@@ -86,10 +95,12 @@ def counter(value, *, signed: bool = False) -> int | None:
     return result
 
 
+@_cached
 def signed_counter(value) -> int | None:
     return counter(value, signed=True)
 
 
+@_cached
 def money(value) -> Decimal | None:
     """CNY amount: '1,234.50', '¥1234.5', '1.2万'; rounded to fen."""
     if is_null(value):
@@ -102,6 +113,7 @@ def money(value) -> Decimal | None:
     return amount
 
 
+@_cached
 def rate(value) -> float | None:
     """A fraction 0..1: '12.3%' or 0.123. A bare number above 1 is rejected, not guessed at."""
     if is_null(value):
@@ -114,6 +126,7 @@ def rate(value) -> float | None:
     return float(fraction)
 
 
+@_cached
 def seconds(value) -> float | None:
     """A duration: 12.5, '12.5s', '12秒', '1分2秒', '00:01:02'."""
     if is_null(value):
@@ -137,6 +150,7 @@ def seconds(value) -> float | None:
     return total
 
 
+@_cached
 def moment(value) -> dt.datetime | None:
     """A local date or date-time: '2026-10-01', '2026/10/1 08:30', '2026年10月01日 08:30:00', '20261001'."""
     if is_null(value):
@@ -161,6 +175,7 @@ def moment(value) -> dt.datetime | None:
     return result
 
 
+@_cached
 def day(value) -> dt.date | None:
     parsed = moment(value)
     return parsed.date() if parsed else None
@@ -169,7 +184,7 @@ def day(value) -> dt.date | None:
 def local_datetime(value) -> dt.datetime | None:
     """A publish time in the project's time zone (Asia/Shanghai), made timezone-aware."""
     parsed = moment(value)
-    return timezone.make_aware(parsed) if parsed else None
+    return timezone.make_aware(parsed, timezone.get_default_timezone()) if parsed else None
 
 
 def text(value) -> str:
