@@ -11,43 +11,21 @@ import uuid
 from django.conf import settings
 
 from accounts.models import Platform
-from accounts.services import account_credentials_update
 from ingestion.records import AccountDay, Batch, PostDay, PostInfo
 
-from .base import AuthError, Connector, PlatformDataError, QuotaExceeded, TokenExpired, TransientError, register
+from .base import AuthError, RefreshingConnector, register
 from .dates import snapshot_day
-from .http import PlatformClient, Reader, error_code
+from .http import ErrorCodes, PlatformClient, Reader
 
 # Bilibili's common envelope codes.
-TOKEN_REJECTED = {-101, -2}  # not logged in / access token invalid or expired
-NOT_AUTHORISED = {-3, -401, -403}  # signature or app key rejected, permission withdrawn
-RATE_LIMITED = {-429, -509}
-BUSY = {-500, -503, -504}
-REFRESH_MARGIN_SECONDS = 3600
+ERRORS = ErrorCodes(
+    code_field="code", text_fields=("message",),
+    busy=frozenset({-500, -503, -504}),
+    rate_limited=frozenset({-429, -509}),
+    token_expired=frozenset({-101, -2}),  # not logged in / access token invalid or expired
+    auth=frozenset({-3, -401, -403}),  # signature or app key rejected, permission withdrawn
+)
 PAGE_SIZE = 50
-
-
-def _check(payload: dict, where: str) -> None:
-    code = error_code(payload.get("code"), where)
-    if code == 0:
-        return
-    message = f"{where}: code {code} {payload.get('message') or ''}".rstrip()
-    if code in BUSY:
-        raise TransientError(message)
-    if code in RATE_LIMITED:
-        raise QuotaExceeded(message)
-    if code in TOKEN_REJECTED:
-        raise TokenExpired(message)
-    if code in NOT_AUTHORISED:
-        raise AuthError(message)
-    raise PlatformDataError(message)
-
-
-def _check_refresh(payload: dict, where: str) -> None:
-    try:
-        _check(payload, where)
-    except (TokenExpired, PlatformDataError) as exc:
-        raise AuthError(f"{exc} (token refresh refused: re-authorise the account)") from None
 
 
 def signature(headers: dict[str, str], client_secret: str) -> str:
@@ -73,13 +51,13 @@ def signed_headers(*, client_id: str, client_secret: str, access_token: str, bod
 
 
 @register
-class BilibiliConnector(Connector):
+class BilibiliConnector(RefreshingConnector):
     platform = Platform.BILIBILI
+    refresh_margin_seconds = 3600
 
     def __init__(self, account):
         super().__init__(account)
-        self.client = PlatformClient("bilibili", settings.BILIBILI_API_BASE, _check)
-        self.refreshed = False
+        self.client = PlatformClient("bilibili", settings.BILIBILI_API_BASE, ERRORS.check)
 
     def fetch(self, start: dt.date, end: dt.date) -> Batch:
         """The API reports current totals only, so a window without the snapshot day gets nothing."""
@@ -89,11 +67,10 @@ class BilibiliConnector(Connector):
         credentials = self.account.credentials
         if not all(credentials.get(k) for k in ("client_id", "client_secret", "access_token")):
             raise AuthError("bilibili: the account's credentials lack client_id, client_secret or access_token")
-        if self._expiring():
-            self._refresh()
+        self._refresh_if_expiring()
         endpoint = "/arcopen/fn/data/user/stat"
         reader = Reader("bilibili", endpoint)
-        followers = reader.int(reader.dict(self._get(endpoint, {}), "data"), "follower")
+        followers = reader.int(reader.dict(self._request("GET", endpoint), "data"), "follower")
         return Batch(account_days=[AccountDay(date=day, followers=followers)], post_days=self._videos(day))
 
     def _videos(self, day: dt.date) -> list[PostDay]:
@@ -101,7 +78,7 @@ class BilibiliConnector(Connector):
         reader = Reader("bilibili", endpoint)
         post_days = []
         for resource_id, list_title in self._video_ids():
-            data = reader.dict(self._get(endpoint, {"resource_id": resource_id}), "data")
+            data = reader.dict(self._request("GET", endpoint, params={"resource_id": resource_id}), "data")
             post = PostInfo(
                 external_id=resource_id, kind="video", title=reader.str(data, "title") or list_title,
                 url=f"https://www.bilibili.com/video/{resource_id}", published_at=reader.timestamp(data, "ptime"),
@@ -118,7 +95,7 @@ class BilibiliConnector(Connector):
         reader = Reader("bilibili", endpoint)
         videos, pn = [], 1
         while True:
-            data = reader.dict(self._get(endpoint, {"pn": pn, "ps": PAGE_SIZE, "status": "all"}), "data")
+            data = reader.dict(self._request("GET", endpoint, params={"pn": pn, "ps": PAGE_SIZE, "status": "all"}), "data")
             items = reader.rows(data, "list")
             videos += [(reader.str(item, "resource_id", required=True), reader.str(item, "title")) for item in items]
             total = reader.int(reader.dict(data, "page"), "total")
@@ -129,35 +106,22 @@ class BilibiliConnector(Connector):
 
     # --- signed calls and tokens -----------------------------------------------------------
 
-    def _get(self, endpoint: str, params: dict) -> dict:
-        try:
-            return self._send(endpoint, params)
-        except TokenExpired:
-            if self.refreshed:
-                raise
-            self._refresh()
-            return self._send(endpoint, params)
-
-    def _send(self, endpoint: str, params: dict) -> dict:
+    def _send(self, method: str, endpoint: str, **kwargs) -> dict:
         credentials = self.account.credentials
         headers = signed_headers(
             client_id=credentials["client_id"], client_secret=credentials["client_secret"],
             access_token=credentials["access_token"],
         )
-        return self.client.request("GET", endpoint, params=params, headers=headers)
+        return self.client.request(method, endpoint, headers=headers, **kwargs)
 
-    def _expiring(self) -> bool:
-        expires_at = self.account.credentials.get("access_token_expires_at")
-        return expires_at is not None and time.time() >= float(expires_at) - REFRESH_MARGIN_SECONDS
-
-    def _refresh(self) -> None:
-        """Refresh tokens are single-use: the new pair is stored at once, in one UPDATE."""
+    def _renew_token(self) -> None:
+        """Refresh tokens are single-use: the new pair is stored at once."""
         credentials = self.account.credentials
         if not credentials.get("refresh_token"):
             raise AuthError("bilibili: the access token expired and the credentials lack a refresh_token")
         endpoint = "/x/account-oauth2/v1/refresh_token"
         payload = self.client.request(
-            "POST", endpoint, base_url=settings.BILIBILI_OAUTH_BASE, check=_check_refresh,
+            "POST", endpoint, base_url=settings.BILIBILI_OAUTH_BASE, check=ERRORS.check_refresh,
             params={
                 "client_id": credentials["client_id"], "client_secret": credentials["client_secret"],
                 "grant_type": "refresh_token", "refresh_token": credentials["refresh_token"],
@@ -165,9 +129,8 @@ class BilibiliConnector(Connector):
         )
         reader = Reader("bilibili", endpoint)
         data = reader.dict(payload, "data")
-        account_credentials_update(account=self.account, credentials={
-            "access_token": reader.str(data, "access_token", required=True),
-            "refresh_token": reader.str(data, "refresh_token", required=True),
-            "access_token_expires_at": int(time.time()) + (reader.int(data, "expires_in") or 30 * 86400),
-        })
-        self.refreshed = True
+        self._tokens_store(
+            access_token=reader.str(data, "access_token", required=True),
+            refresh_token=reader.str(data, "refresh_token", required=True),
+            expires_in=reader.int(data, "expires_in") or 30 * 86400,
+        )

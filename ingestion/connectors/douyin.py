@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import defaultdict
 
 from django.conf import settings
 
 from accounts.models import Platform
-from accounts.services import account_credentials_update
 from ingestion.records import AccountDay, Batch, PostDay, PostInfo
 
-from .base import AuthError, Connector, PlatformDataError, QuotaExceeded, TokenExpired, TransientError, register
+from .base import AuthError, RefreshingConnector, register
 from .dates import local_midnight, local_today, snapshot_day
-from .http import PlatformClient, Reader, error_code
+from .http import ErrorCodes, PlatformClient, Reader
 
-TOKEN_REJECTED = {28001003, 28001008}  # access token invalid / expired
-BUSY = {28001005, 28001006}
-QUOTA_USED_UP = 28003017
-API_OFFLINE = 28001056
-REFRESH_TOKEN_EXPIRED = 10010
-REFRESH_MARGIN_SECONDS = 24 * 3600  # refresh a day before the 15-day access token runs out
+# Errors come in `data.error_code` or `extra.error_code`, as numbers or text.
+ERRORS = ErrorCodes(
+    code_field="error_code", text_fields=("description", "sub_description"), sections=("data", "extra"),
+    busy=frozenset({28001005, 28001006}),
+    rate_limited=frozenset({28003017}),  # quota used up
+    token_expired=frozenset({28001003, 28001008}),  # access token invalid / expired
+    auth=frozenset({10010}),
+    notes={10010: "refresh token expired: re-authorise the account", 28001056: "API offline"},
+)
 DATE_TYPES = (7, 15, 30)  # the fixed windows the API offers, counted back from yesterday
 VIDEO_PAGE_SIZE = 20
 
@@ -36,37 +37,6 @@ SERIES = {
 }
 
 
-def _check(payload: dict, where: str) -> None:
-    """Errors come in `data.error_code` or `extra.error_code`, as numbers or text."""
-    for part in ("data", "extra"):
-        section = payload.get(part)
-        if not isinstance(section, dict):
-            continue
-        code = error_code(section.get("error_code"), where)
-        if code == 0:
-            continue
-        detail = section.get("description") or section.get("sub_description") or ""
-        message = f"{where}: error_code {code} {detail}".rstrip()
-        if code in BUSY:
-            raise TransientError(message)
-        if code == QUOTA_USED_UP:
-            raise QuotaExceeded(message)
-        if code in TOKEN_REJECTED:
-            raise TokenExpired(message)
-        if code == REFRESH_TOKEN_EXPIRED:
-            raise AuthError(f"{message} (refresh token expired: re-authorise the account)")
-        if code == API_OFFLINE:
-            raise PlatformDataError(f"{message} (API offline)")
-        raise PlatformDataError(message)
-
-
-def _check_refresh(payload: dict, where: str) -> None:
-    try:
-        _check(payload, where)
-    except (TokenExpired, PlatformDataError) as exc:  # a refresh that is refused cannot be fixed by retrying
-        raise AuthError(f"{exc} (token refresh refused: re-authorise the account)") from None
-
-
 def date_type_for(start: dt.date, yesterday: dt.date) -> int:
     """The smallest fixed window reaching back to `start`; the longest when none does."""
     needed = (yesterday - start).days + 1
@@ -74,13 +44,13 @@ def date_type_for(start: dt.date, yesterday: dt.date) -> int:
 
 
 @register
-class DouyinConnector(Connector):
+class DouyinConnector(RefreshingConnector):
     platform = Platform.DOUYIN
+    refresh_margin_seconds = 24 * 3600  # a day before the 15-day access token runs out
 
     def __init__(self, account):
         super().__init__(account)
-        self.client = PlatformClient("douyin", settings.DOUYIN_API_BASE, _check)
-        self.refreshed = False
+        self.client = PlatformClient("douyin", settings.DOUYIN_API_BASE, ERRORS.check)
 
     @property
     def open_id(self) -> str:
@@ -89,8 +59,7 @@ class DouyinConnector(Connector):
     def fetch(self, start: dt.date, end: dt.date) -> Batch:
         if not self.account.credentials.get("access_token") or not self.open_id:
             raise AuthError("douyin: the account's credentials lack access_token or open_id")
-        if self._expiring():
-            self._refresh()
+        self._refresh_if_expiring()
         batch = Batch(account_days=self._daily(start, end))
         day = snapshot_day(self.account, start, end)
         if day is not None:
@@ -108,7 +77,7 @@ class DouyinConnector(Connector):
         days: dict[dt.date, dict] = defaultdict(dict)
         for series, fields in SERIES.items():
             endpoint = f"/data/external/user/{series}/"
-            payload = self._get(endpoint, {"open_id": self.open_id, "date_type": date_type})
+            payload = self._request("GET", endpoint, params={"open_id": self.open_id, "date_type": date_type})
             reader = Reader("douyin", endpoint)
             for row in reader.rows(reader.dict(payload, "data"), "result_list"):
                 day, values = reader.date(row, "date"), {metric: reader.int(row, field) for field, metric in fields.items()}
@@ -125,7 +94,7 @@ class DouyinConnector(Connector):
         reader = Reader("douyin", endpoint)
         post_days = []
         for video in self._video_list(cutoff):
-            payload = self._get(endpoint, {"open_id": self.open_id, "item_id": video.external_id})
+            payload = self._request("GET", endpoint, params={"open_id": self.open_id, "item_id": video.external_id})
             result = reader.dict(reader.dict(payload, "data"), "result")
             post_days.append(PostDay(
                 post=video, date=day,
@@ -141,7 +110,8 @@ class DouyinConnector(Connector):
         reader = Reader("douyin", endpoint)
         videos, cursor = [], 0
         while True:
-            payload = self._get(endpoint, {"open_id": self.open_id, "cursor": cursor, "count": VIDEO_PAGE_SIZE})
+            params = {"open_id": self.open_id, "cursor": cursor, "count": VIDEO_PAGE_SIZE}
+            payload = self._request("GET", endpoint, params=params)
             data = reader.dict(payload, "data")
             items = reader.rows(data, "list")
             for item in items:
@@ -161,38 +131,23 @@ class DouyinConnector(Connector):
 
     # --- tokens ----------------------------------------------------------------------------
 
-    def _get(self, endpoint: str, params: dict) -> dict:
-        try:
-            return self._send(endpoint, params)
-        except TokenExpired:
-            if self.refreshed:
-                raise
-            self._refresh()
-            return self._send(endpoint, params)
-
-    def _send(self, endpoint: str, params: dict) -> dict:
+    def _send(self, method: str, endpoint: str, **kwargs) -> dict:
         headers = {"access-token": self.account.credentials["access_token"]}
-        return self.client.request("GET", endpoint, params=params, headers=headers)
+        return self.client.request(method, endpoint, headers=headers, **kwargs)
 
-    def _expiring(self) -> bool:
-        expires_at = self.account.credentials.get("access_token_expires_at")
-        return expires_at is not None and time.time() >= float(expires_at) - REFRESH_MARGIN_SECONDS
-
-    def _refresh(self) -> None:
+    def _renew_token(self) -> None:
         credentials = self.account.credentials
         if not credentials.get("refresh_token") or not credentials.get("client_key"):
             raise AuthError("douyin: the access token expired and the credentials lack refresh_token or client_key")
         endpoint = "/oauth/refresh_token/"
-        payload = self.client.request("POST", endpoint, check=_check_refresh, data={
+        payload = self.client.request("POST", endpoint, check=ERRORS.check_refresh, data={
             "client_key": credentials["client_key"], "grant_type": "refresh_token",
             "refresh_token": credentials["refresh_token"],
         })
         reader = Reader("douyin", endpoint)
         data = reader.dict(payload, "data")
-        expires_in = reader.int(data, "expires_in") or 1296000
-        account_credentials_update(account=self.account, credentials={
-            "access_token": reader.str(data, "access_token", required=True),
-            "refresh_token": reader.str(data, "refresh_token") or credentials["refresh_token"],
-            "access_token_expires_at": int(time.time()) + expires_in,
-        })
-        self.refreshed = True
+        self._tokens_store(
+            access_token=reader.str(data, "access_token", required=True),
+            refresh_token=reader.str(data, "refresh_token") or credentials["refresh_token"],
+            expires_in=reader.int(data, "expires_in") or 1296000,
+        )

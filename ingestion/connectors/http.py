@@ -8,14 +8,15 @@ read through `Reader`, which coerces what can be coerced, turns omitted fields i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import requests
 from django.conf import settings
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
-from .base import AuthError, PlatformDataError, QuotaExceeded, TransientError
+from .base import AuthError, PlatformDataError, QuotaExceeded, TokenExpired, TransientError
 
 MAX_ATTEMPTS = 3
 MAX_WAIT_SECONDS = 30.0
@@ -23,6 +24,54 @@ MAX_WAIT_SECONDS = 30.0
 # Raises the mapped `ConnectorError` when a parsed answer (arg 1) of "platform endpoint" (arg 2)
 # reports a platform error code.
 EnvelopeCheck = Callable[[dict, str], None]
+
+
+@dataclass(frozen=True)
+class ErrorCodes:
+    """Where a platform puts its error code, and what each code means (PLATFORMS.md).
+
+    A non-zero code is raised as `TransientError` (busy: retried), `QuotaExceeded` (rate_limited),
+    `TokenExpired` (token_expired: refreshed once), `AuthError` (auth), else `PlatformDataError`,
+    with the message "<platform endpoint>: <code field> <code> <the platform's text> (<note>)".
+    """
+
+    code_field: str
+    text_fields: tuple[str, ...]  # the platform's explanation: the first one present
+    busy: frozenset[int] = frozenset()
+    rate_limited: frozenset[int] = frozenset()
+    token_expired: frozenset[int] = frozenset()
+    auth: frozenset[int] = frozenset()
+    sections: tuple[str, ...] = ()  # sub-objects that carry a code (Douyin); none: the answer itself
+    success_flag: str = ""  # a field that is `false` on failure, whatever the code says
+    texts: Mapping[int, str] = field(default_factory=dict)  # for codes often sent without a text
+    notes: Mapping[int, str] = field(default_factory=dict)  # what the code means for the user
+
+    def check(self, payload: dict, where: str) -> None:
+        """An `EnvelopeCheck`: raises when the answer reports an error."""
+        for part in [payload.get(name) for name in self.sections] if self.sections else [payload]:
+            if not isinstance(part, dict):
+                continue
+            code = error_code(part.get(self.code_field), where)
+            if code != 0 or (self.success_flag and part.get(self.success_flag) is False):
+                text = next((str(part[f]) for f in self.text_fields if part.get(f)), self.texts.get(code, ""))
+                self.raise_for_code(code, text, where)
+
+    def check_refresh(self, payload: dict, where: str) -> None:
+        """The `EnvelopeCheck` of a token refresh: a refusal is an `AuthError`, since retrying cannot fix it."""
+        try:
+            self.check(payload, where)
+        except (TokenExpired, PlatformDataError) as exc:
+            raise AuthError(f"{exc} (token refresh refused: re-authorise the account)") from None
+
+    def raise_for_code(self, code: int, text: str, where: str) -> None:
+        message = f"{where}: {self.code_field} {code} {text}".rstrip()
+        if note := self.notes.get(code):
+            message += f" ({note})"
+        for codes, error in ((self.busy, TransientError), (self.rate_limited, QuotaExceeded),
+                             (self.token_expired, TokenExpired), (self.auth, AuthError)):
+            if code in codes:
+                raise error(message)
+        raise PlatformDataError(message)
 
 
 class Reader:

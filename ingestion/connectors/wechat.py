@@ -11,13 +11,18 @@ from django.core.cache import cache
 from accounts.models import Platform
 from ingestion.records import AccountDay, Batch, PostDay, PostInfo
 
-from .base import AuthError, Connector, PlatformDataError, QuotaExceeded, TokenExpired, TransientError, register
+from .base import AuthError, RefreshingConnector, register
 from .dates import local_midnight, local_today, spans
-from .http import PlatformClient, Reader, error_code
+from .http import ErrorCodes, PlatformClient, Reader
 
-TOKEN_REJECTED = {40001, 40014, 42001}  # invalid, malformed, expired access token
-BAD_CREDENTIALS = {40013, 40125, 40164}  # invalid appid, invalid secret, IP not whitelisted
-ERROR_HINTS = {-1: "system busy", 45009: "daily API quota reached", 61501: "date range error (window too long)"}
+ERRORS = ErrorCodes(
+    code_field="errcode", text_fields=("errmsg",),
+    busy=frozenset({-1}),
+    rate_limited=frozenset({45009}),  # daily API quota reached
+    token_expired=frozenset({40001, 40014, 42001}),  # invalid, malformed, expired access token
+    auth=frozenset({40013, 40125, 40164}),  # invalid appid, invalid secret, IP not whitelisted
+    texts={-1: "system busy", 45009: "daily API quota reached", 61501: "date range error (window too long)"},
+)
 
 # getbizsummary / getarticletotaldetail `detail` fields → raw metrics (KPIS.md).
 DETAIL_FIELDS = {
@@ -26,31 +31,16 @@ DETAIL_FIELDS = {
 }
 
 
-def _check(payload: dict, where: str) -> None:
-    code = error_code(payload.get("errcode"), where)
-    if code == 0:
-        return
-    message = f"{where}: errcode {code} {payload.get('errmsg') or ERROR_HINTS.get(code, '')}".rstrip()
-    if code == -1:
-        raise TransientError(message)
-    if code == 45009:
-        raise QuotaExceeded(message)
-    if code in TOKEN_REJECTED:
-        raise TokenExpired(message)
-    if code in BAD_CREDENTIALS:
-        raise AuthError(message)
-    raise PlatformDataError(message)
-
-
 @register
-class WeChatConnector(Connector):
+class WeChatConnector(RefreshingConnector):
     platform = Platform.WECHAT
 
     def __init__(self, account):
         super().__init__(account)
-        self.client = PlatformClient("wechat", settings.WECHAT_API_BASE, _check)
+        self.client = PlatformClient("wechat", settings.WECHAT_API_BASE, ERRORS.check)
         self.appid = account.credentials.get("appid", "")
         self.secret = account.credentials.get("secret", "")
+        self.token: str | None = None
 
     def fetch(self, start: dt.date, end: dt.date) -> Batch:
         # Data for a day is final the next morning; the API rejects later end dates.
@@ -112,19 +102,19 @@ class WeChatConnector(Connector):
 
     def _datacube(self, name: str, begin: dt.date, end: dt.date) -> tuple[Reader, list[dict]]:
         endpoint = f"/datacube/{name}"
-        body = {"begin_date": begin.isoformat(), "end_date": end.isoformat()}
-        try:
-            payload = self._post(endpoint, body, force_refresh=False)
-        except TokenExpired:
-            payload = self._post(endpoint, body, force_refresh=True)
+        payload = self._request("POST", endpoint, json={"begin_date": begin.isoformat(), "end_date": end.isoformat()})
         reader = Reader("wechat", endpoint)
         return reader, reader.rows(payload, "list")
 
-    def _post(self, endpoint: str, body: dict, *, force_refresh: bool) -> dict:
-        token = self._access_token(force_refresh=force_refresh)
-        return self.client.request("POST", endpoint, params={"access_token": token}, json=body)
+    def _send(self, method: str, endpoint: str, **kwargs) -> dict:
+        if self.token is None:
+            self.token = self._access_token(force_refresh=False)
+        return self.client.request(method, endpoint, params={"access_token": self.token}, **kwargs)
 
     # --- token -----------------------------------------------------------------------------
+
+    def _renew_token(self) -> None:
+        self.token = self._access_token(force_refresh=True)
 
     def _access_token(self, *, force_refresh: bool) -> str:
         """The stable token, cached per appid (every worker shares it; WeChat limits token calls)."""

@@ -11,31 +11,23 @@ from accounts.models import Platform
 from ingestion.records import AccountDay, Batch, PostDay, PostInfo
 from ingestion.selectors import post_counters_on
 
-from .base import AuthError, Connector, PlatformDataError, QuotaExceeded, TransientError, register
+from .base import AuthError, Connector, register
 from .dates import snapshot_day
-from .http import PlatformClient, Reader, error_code
+from .http import ErrorCodes, PlatformClient, Reader
 
-RATE_LIMITED = {10022, 10023, 10024}  # per-IP, per-user, per-user-per-endpoint request limits
-TOKEN_INVALID = {21314, 21315, 21316, 21317, 21327, 21332}  # token used, expired, revoked, rejected, invalid
-BUSY = {10001, 10009}  # system error, task queue full
+RATE_LIMITED = frozenset({10022, 10023, 10024})  # per-IP, per-user, per-user-per-endpoint request limits
+TOKEN_INVALID = frozenset({21314, 21315, 21316, 21317, 21327, 21332})  # used, expired, revoked, rejected, invalid
+ERRORS = ErrorCodes(
+    code_field="error_code", text_fields=("error",),
+    busy=frozenset({10001, 10009}),  # system error, task queue full
+    rate_limited=RATE_LIMITED,
+    auth=TOKEN_INVALID,  # Weibo tokens cannot be refreshed
+    notes={**dict.fromkeys(RATE_LIMITED, "rate limit"), **dict.fromkeys(TOKEN_INVALID, "re-authorise the account")},
+)
 PAGE_SIZE = 100
 CREATED_AT = "%a %b %d %H:%M:%S %z %Y"  # "Tue May 31 17:46:55 +0800 2011"
 # Lifetime counters of a status → post metrics (and, as day-over-day increases, account metrics).
 COUNTERS = {"attitudes_count": "likes", "comments_count": "comments", "reposts_count": "shares"}
-
-
-def _check(payload: dict, where: str) -> None:
-    code = error_code(payload.get("error_code"), where)
-    if code == 0:
-        return
-    message = f"{where}: error_code {code} {payload.get('error') or ''}".rstrip()
-    if code in BUSY:
-        raise TransientError(message)
-    if code in RATE_LIMITED:
-        raise QuotaExceeded(f"{message} (rate limit)")
-    if code in TOKEN_INVALID:
-        raise AuthError(f"{message} (re-authorise the account)")
-    raise PlatformDataError(message)
 
 
 @register
@@ -44,7 +36,7 @@ class WeiboConnector(Connector):
 
     def __init__(self, account):
         super().__init__(account)
-        self.client = PlatformClient("weibo", settings.WEIBO_API_BASE, _check)
+        self.client = PlatformClient("weibo", settings.WEIBO_API_BASE, ERRORS.check)
 
     def fetch(self, start: dt.date, end: dt.date) -> Batch:
         """The free API has snapshots only, so a window without the snapshot day gets nothing."""

@@ -12,18 +12,15 @@ from django.conf import settings
 from accounts.models import Platform
 from ingestion.records import Batch, CampaignDay
 
-from .base import AuthError, Connector, PlatformDataError, register
-from .http import PlatformClient, Reader, error_code
+from .base import AuthError, Connector, register
+from .http import ErrorCodes, PlatformClient, Reader
 
 PAGE_SIZE = 500  # the API allows up to 1000
 ENGAGEMENT_FIELDS = ("like", "comment", "collect", "share")
 
 
-def _check(payload: dict, where: str) -> None:
-    """`success: false` or a non-zero `code` is an error; token and rate problems arrive as HTTP 401/403/429."""
-    code = error_code(payload.get("code"), where)
-    if code != 0 or payload.get("success") is False:
-        raise PlatformDataError(f"{where}: code {code} {payload.get('msg') or ''}".rstrip())
+# `success: false` or a non-zero `code` is an error; token and rate problems arrive as HTTP 401/403/429.
+ERRORS = ErrorCodes(code_field="code", text_fields=("msg",), success_flag="success")
 
 
 def campaign_name(advertiser_id: str) -> str:
@@ -36,7 +33,7 @@ class XiaohongshuAdsConnector(Connector):
 
     def __init__(self, account):
         super().__init__(account)
-        self.client = PlatformClient("xiaohongshu", settings.XHS_ADS_API_BASE, _check)
+        self.client = PlatformClient("xiaohongshu", settings.XHS_ADS_API_BASE, ERRORS.check)
 
     def fetch(self, start: dt.date, end: dt.date) -> Batch:
         advertiser_id = str(self.account.credentials.get("advertiser_id") or "")
