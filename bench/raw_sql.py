@@ -30,7 +30,12 @@ WITH per_account AS (
            sum(p.coins) AS coins, sum(p.danmaku) AS danmaku, sum(p.avg_followers) AS avg_followers,
            sum(p.followers) AS followers, sum(b.followers) AS followers_before
     FROM per_account p
-    LEFT JOIN analytics_accountdailymetric b ON b.account_id = p.account_id AND b.date = p.period - 1
+    -- One (account, date) index probe per row, not a hash of the whole table (LIMIT keeps the
+    -- planner from flattening the LATERAL back into a hash join).
+    LEFT JOIN LATERAL (
+        SELECT b.followers FROM analytics_accountdailymetric b
+        WHERE b.account_id = p.account_id AND b.date = p.period - 1 LIMIT 1
+    ) b ON true
     GROUP BY 1
 ), paid AS (
     SELECT {paid_bucket} AS period, sum(c.spend) AS spend, sum(c.impressions) AS paid_impressions,
