@@ -171,20 +171,29 @@ def post_partials(
     return _floats(frame, keep=("period", "account", "platform"))
 
 
+def _window_where(column: str, start: date | None, end: date | None) -> list[str]:
+    return ([f"{column} >= %(start)s"] if start else []) + ([f"{column} <= %(end)s"] if end else [])
+
+
 def post_snapshots(
-    *, organization, start: date, end: date, platform: str | None = None, account: int | None = None,
+    *, organization, start: date | None, end: date | None, platform: str | None = None,
+    account: int | None = None, post: int | None = None,
 ) -> pd.DataFrame:
     """One row per post published in the window (account's local day) or with a snapshot in it:
-    the post, its account and its latest snapshot as of `end` (lifetime counters, rates)."""
+    the post, its account and its latest snapshot on or before `end` (lifetime counters, rates).
+
+    A missing `start` or `end` leaves that side of the window open; without both, every post.
+    """
     counters = ",\n".join(f"s.{col}::float8 AS {col}" for col in POST_COUNTERS)
-    where = ["a.organization_id = %(org)s",
-             """((p.published_at AT TIME ZONE a.timezone)::date BETWEEN %(start)s AND %(end)s
-               OR EXISTS (SELECT 1 FROM analytics_postdailymetric w
-                          WHERE w.post_id = p.id AND w.date BETWEEN %(start)s AND %(end)s))"""]
-    if platform:
-        where.append("a.platform = %(platform)s")
-    if account:
-        where.append("a.id = %(account)s")
+    where = ["a.organization_id = %(org)s"]
+    if start or end:
+        published = " AND ".join(_window_where("(p.published_at AT TIME ZONE a.timezone)::date", start, end))
+        snapshot = " AND ".join(["w.post_id = p.id", *_window_where("w.date", start, end)])
+        where.append(f"(({published}) OR EXISTS (SELECT 1 FROM analytics_postdailymetric w WHERE {snapshot}))")
+    for column, name, value in (("a.platform", "platform", platform), ("a.id", "account", account), ("p.id", "post", post)):
+        if value:
+            where.append(f"{column} = %({name})s")
+    as_of = "AND s.date <= %(end)s" if end else ""
     sql = f"""
         SELECT DISTINCT ON (p.id) p.id AS post, p.external_id, p.kind, p.title, p.url, p.published_at,
             a.id AS account, a.name AS account_name, a.platform, s.date AS snapshot_date,
@@ -192,11 +201,13 @@ def post_snapshots(
             s.completion_rate, s.avg_watch_seconds
         FROM analytics_post p
         JOIN accounts_socialaccount a ON a.id = p.account_id
-        LEFT JOIN analytics_postdailymetric s ON s.post_id = p.id AND s.date <= %(end)s
+        LEFT JOIN analytics_postdailymetric s ON s.post_id = p.id {as_of}
         WHERE {" AND ".join(where)}
         ORDER BY p.id, s.date DESC NULLS LAST
     """
-    frame = _frame(sql, _params(organization, start, end, 0, platform=platform, account=account))
+    params = {"org": _organization_id(organization), "start": start, "end": end,
+              "platform": platform, "account": account, "post": post}
+    frame = _frame(sql, params)
     for col in (*POST_COUNTERS, *POST_RATES):
         frame[col] = frame[col].astype(float)
     frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True).dt.tz_convert(LOCAL_TZ)

@@ -117,28 +117,35 @@ def kpi_report(
 def post_performance(
     *,
     organization,
-    start: date,
-    end: date,
+    start: date | None,
+    end: date | None,
     platform: str | None = None,
     account: int | None = None,
+    post: int | None = None,
     ordering: str = "-engagement_rate",
     limit: int | None = None,
 ) -> pd.DataFrame:
-    """Posts published or active in the window, with their latest lifetime counters as of `end`.
+    """A post's KPIs in a window — the one rule the API and the dashboards share:
+
+    the post's lifetime counters as of its latest snapshot on or before `end`, for posts published
+    in the window (the account's local day) or with a snapshot in it. `start` or `end` may be None
+    (that side of the window is open; both None = every post, numbers from the latest snapshot).
 
     Columns: post, external_id, kind, title, url, published_at (Asia/Shanghai), account,
     account_name, platform, snapshot_date, the post counters, completion_rate, avg_watch_seconds,
     interactions and engagement_rate (NaN = NULL). `ordering` is a column of POST_ORDERINGS,
-    optionally prefixed with "-" for descending; NULLs sort last.
+    optionally prefixed with "-" for descending; NULLs sort last, ties by post id.
     """
-    _validate_window(start, end)
+    if start is not None or end is not None:
+        _validate_window(start or end, end or start)
     _validate_platform(platform)
     column = ordering.removeprefix("-")
     if column not in POST_ORDERINGS:
         raise ValueError(f"unknown ordering {ordering!r}; expected one of {', '.join(POST_ORDERINGS)} (optionally with '-')")
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         raise ValueError(f"limit must be a positive integer, got {limit!r}")
-    posts = frames.post_snapshots(organization=organization, start=start, end=end, platform=platform, account=account)
+    posts = frames.post_snapshots(organization=organization, start=start, end=end, platform=platform, account=account,
+                                  post=post)
     posts["interactions"] = kpis.sum_skipna(posts, ["likes", "comments", "shares", "saves"])
     posts["engagement_rate"] = kpis.ratio(posts["interactions"], posts["views"])
     posts = posts.sort_values([column, "post"], ascending=[not ordering.startswith("-"), True], na_position="last")

@@ -5,12 +5,12 @@ from rest_framework import serializers
 
 from accounts import services as account_services
 from accounts.models import OrganizationAPIKey, Platform, SocialAccount
-from analytics.models import ACCOUNT_METRICS, AccountDailyMetric, Campaign, Post
+from analytics.models import ACCOUNT_METRICS, AccountDailyMetric, Campaign
+from analytics.selectors import POST_ORDERINGS
 from ingestion.importers import KINDS
 from ingestion.models import IngestionRun
 
-from .queries import POST_LIST_METRICS
-from .windows import window_errors
+from .windows import OptionalWindowSerializer, window_errors
 
 IMPORT_KINDS = ("auto", *KINDS)
 
@@ -78,25 +78,43 @@ class AccountDailyMetricSerializer(serializers.ModelSerializer):
         fields = ["date", *ACCOUNT_METRICS]
 
 
-class PostSerializer(serializers.ModelSerializer):
-    platform = serializers.CharField(source="account.platform", read_only=True)
-    as_of = serializers.DateField(read_only=True, allow_null=True, help_text="the day the numbers are from")
-    impressions = serializers.IntegerField(read_only=True, allow_null=True)
-    views = serializers.IntegerField(read_only=True, allow_null=True)
-    likes = serializers.IntegerField(read_only=True, allow_null=True)
-    comments = serializers.IntegerField(read_only=True, allow_null=True)
-    shares = serializers.IntegerField(read_only=True, allow_null=True)
-    saves = serializers.IntegerField(read_only=True, allow_null=True)
-    completion_rate = serializers.FloatField(read_only=True, allow_null=True)
-    interactions = serializers.IntegerField(read_only=True, allow_null=True)
-    engagement_rate = serializers.FloatField(read_only=True, allow_null=True)
+POST_RULE = (
+    "A post's numbers are its lifetime counters as of its latest snapshot on or before `end` (`as_of`), for posts "
+    "published in the window (the account's local day) or with a snapshot in it; the dashboards' Content page "
+    "uses the same rule (analytics.selectors.post_performance). Without `start`/`end` that side of the window is open."
+)
 
-    class Meta:
-        model = Post
-        fields = [
-            "id", "account", "platform", "external_id", "kind", "title", "url", "published_at", "as_of",
-            *POST_LIST_METRICS, "interactions", "engagement_rate",
-        ]
+
+class PostQuerySerializer(OptionalWindowSerializer):
+    account = serializers.IntegerField(required=False, min_value=1)
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False)
+    ordering = serializers.ChoiceField(
+        choices=[f"{sign}{name}" for name in POST_ORDERINGS for sign in ("", "-")], default="-published_at",
+        help_text="a column, '-' for descending; posts without the number sort last",
+    )
+
+
+class PostSerializer(serializers.Serializer):
+    """One row of analytics.selectors.post_performance."""
+
+    id = serializers.IntegerField(source="post")
+    account = serializers.IntegerField()
+    platform = serializers.CharField()
+    external_id = serializers.CharField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    as_of = serializers.DateField(source="snapshot_date", allow_null=True, help_text="the day the numbers are from")
+    impressions = serializers.IntegerField(allow_null=True)
+    views = serializers.IntegerField(allow_null=True)
+    likes = serializers.IntegerField(allow_null=True)
+    comments = serializers.IntegerField(allow_null=True)
+    shares = serializers.IntegerField(allow_null=True)
+    saves = serializers.IntegerField(allow_null=True)
+    completion_rate = serializers.FloatField(allow_null=True)
+    interactions = serializers.IntegerField(allow_null=True)
+    engagement_rate = serializers.FloatField(allow_null=True)
 
 
 class CampaignSerializer(serializers.ModelSerializer):

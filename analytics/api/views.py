@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status
@@ -21,8 +20,8 @@ from ingestion.models import IngestionRun
 
 from . import serializers as s
 from .base import TenantAPIView, TenantViewSet
-from .filters import AccountMetricFilter, CampaignFilter, IngestionRunFilter, NullsLastOrderingFilter, PostFilter
-from .queries import posts_with_latest_metrics
+from .filters import AccountMetricFilter, CampaignFilter, IngestionRunFilter
+from .pagination import FrameRows
 from .windows import WindowSerializer
 
 
@@ -120,27 +119,33 @@ class AccountMetricViewSet(mixins.ListModelMixin, TenantViewSet):
         return super().get_queryset().filter(account=account)
 
 
-class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    """Posts published in the window, each with its latest lifetime numbers as of `end`."""
+class PostViewSet(TenantViewSet):
+    """Posts of a window with their numbers, read by analytics.selectors.post_performance (see `POST_RULE`)."""
 
-    queryset = Post.objects.select_related("account")
+    queryset = Post.objects.all()
     serializer_class = s.PostSerializer
     organization_path = "account__organization"
-    filterset_class = PostFilter
-    filter_backends = [DjangoFilterBackend, NullsLastOrderingFilter]
-    ordering_fields = [
-        "published_at", "views", "impressions", "likes", "comments", "shares", "saves", "interactions",
-        "engagement_rate", "completion_rate",
-    ]
-    ordering = ["-published_at"]
+    filter_backends = []
 
-    def get_queryset(self):
-        end = self.request.query_params.get("end")
+    def _performance(self, **query):
         try:
-            as_of = WindowSerializer().fields["end"].to_internal_value(end) if end else None
-        except exceptions.ValidationError:
-            as_of = None  # the filter set reports the bad date
-        return posts_with_latest_metrics(super().get_queryset(), as_of=as_of)
+            return selectors.post_performance(organization=self.tenant.organization, **query)
+        except ValueError as error:
+            raise _validation_error(error) from None
+
+    @extend_schema(parameters=[s.PostQuerySerializer], description=s.POST_RULE)
+    def list(self, request):
+        query = s.PostQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        window = {"start": None, "end": None, **query.validated_data}
+        page = self.paginate_queryset(FrameRows(self._performance(**window)))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(description=s.POST_RULE)
+    def retrieve(self, request, pk=None):
+        post = self.get_object()
+        (row,) = FrameRows(self._performance(start=None, end=None, post=post.pk))
+        return Response(self.get_serializer(row).data)
 
 
 class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, TenantViewSet):

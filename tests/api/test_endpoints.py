@@ -1,11 +1,13 @@
 import datetime
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import SocialAccount
 from analytics.models import AccountDailyMetric
+from analytics.selectors import post_performance
 from ingestion.importers import template_csv
 from ingestion.models import IngestionRun
 from tests.api.conftest import assert_error
@@ -98,6 +100,38 @@ def test_posts_order_by_engagement_rate_with_numbers_as_of_end(client_a, account
     ascending = client_a.get("/api/v1/posts/", {"start": "2026-10-01", "end": "2026-10-05", "ordering": "engagement_rate"})
     assert [p["id"] for p in ascending.json()["results"]] == [weak.pk, strong.pk, silent.pk]
     assert_error(client_a.get("/api/v1/posts/", {"platform": "myspace"}), 400, attr="platform")
+
+
+def test_posts_list_is_post_performance_of_the_same_window(client_a, account_a):
+    """The API and the dashboards' Content page read posts through one selector: the same rows, the same numbers."""
+    def published(day):
+        return datetime.datetime(2026, 10, day, 20, tzinfo=datetime.UTC)  # 10-(day+1) 04:00 in Shanghai
+
+    fresh = PostFactory(account=account_a, published_at=published(2))
+    active = PostFactory(account=account_a, published_at=datetime.datetime(2026, 8, 1, tzinfo=datetime.UTC))
+    stale = PostFactory(account=account_a, published_at=datetime.datetime(2026, 8, 1, tzinfo=datetime.UTC))
+    late = PostFactory(account=account_a, published_at=published(9))  # the next Shanghai day is after `end`
+    PostFactory(account=account_a, published_at=published(4))  # no snapshot yet: listed with NULL numbers
+    PostDailyMetricFactory(post=fresh, date=D(2026, 10, 4), views=300, likes=30, completion_rate=0.4)
+    PostDailyMetricFactory(post=fresh, date=D(2026, 10, 20), views=900, likes=90)  # after `end`: ignored
+    PostDailyMetricFactory(post=active, date=D(2026, 9, 20), views=50, likes=1)
+    PostDailyMetricFactory(post=active, date=D(2026, 10, 3), views=500, likes=25, shares=5)
+    PostDailyMetricFactory(post=stale, date=D(2026, 9, 20), views=70)  # nothing in the window: not listed
+    PostDailyMetricFactory(post=late, date=D(2026, 10, 11), views=10)
+
+    window = {"start": D(2026, 10, 1), "end": D(2026, 10, 9)}
+    for ordering in ("-engagement_rate", "views", "-published_at"):
+        body = client_a.get("/api/v1/posts/", {**window, "ordering": ordering}).json()
+        expected = post_performance(organization=account_a.organization, **window, ordering=ordering)
+        assert [p["id"] for p in body["results"]] == expected["post"].tolist()
+        for row, want in zip(body["results"], expected.to_dict("records"), strict=True):
+            for name in ("views", "likes", "shares", "interactions", "engagement_rate", "completion_rate"):
+                assert row[name] == (None if pd.isna(want[name]) else pytest.approx(want[name])), (row["id"], name)
+            assert row["as_of"] == (want["snapshot_date"].isoformat() if want["snapshot_date"] else None)
+    assert stale.pk not in expected["post"].tolist() and active.pk in expected["post"].tolist()
+    assert late.pk not in expected["post"].tolist()
+    detail = client_a.get(f"/api/v1/posts/{fresh.pk}/").json()
+    assert (detail["as_of"], detail["views"], detail["engagement_rate"]) == ("2026-10-20", 900, 0.1)  # no window: latest
 
 
 def test_campaigns_create_list_detail(client_a):
