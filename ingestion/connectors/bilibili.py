@@ -1,4 +1,8 @@
-"""Bilibili open platform: signed calls, follower snapshot, video lifetime stats (PLATFORMS.md, "Bilibili")."""
+"""Bilibili open platform: signed calls, follower snapshot, video lifetime stats (PLATFORMS.md, "Bilibili").
+
+Account daily views, likes, coins, danmaku, … are the day-over-day increases of the videos' lifetime
+counters, as for Weibo (`increases.py`).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from ingestion.records import AccountDay, Batch, PostDay, PostInfo
 from .base import AuthError, RefreshingConnector, register
 from .dates import snapshot_day
 from .http import ErrorCodes, PlatformClient, Reader
+from .increases import counter_increases
 
 # Bilibili's common envelope codes.
 ERRORS = ErrorCodes(
@@ -26,6 +31,11 @@ ERRORS = ErrorCodes(
     auth=frozenset({-3, -401, -403}),  # signature or app key rejected, permission withdrawn
 )
 PAGE_SIZE = 50
+# arc/stat lifetime counters → post metrics (and, as day-over-day increases, account metrics).
+COUNTERS = {
+    "view": "views", "like": "likes", "reply": "comments", "share": "shares", "favorite": "saves",
+    "coin": "coins", "danmaku": "danmaku",
+}
 
 
 def signature(headers: dict[str, str], client_secret: str) -> str:
@@ -71,7 +81,11 @@ class BilibiliConnector(RefreshingConnector):
         endpoint = "/arcopen/fn/data/user/stat"
         reader = Reader("bilibili", endpoint)
         followers = reader.int(reader.dict(self._request("GET", endpoint), "data"), "follower")
-        return Batch(account_days=[AccountDay(date=day, followers=followers)], post_days=self._videos(day))
+        post_days = self._videos(day)
+        interactions = counter_increases(
+            account=self.account, day=day, post_days=post_days, metrics=tuple(COUNTERS.values())
+        )
+        return Batch(account_days=[AccountDay(date=day, followers=followers, **interactions)], post_days=post_days)
 
     def _videos(self, day: dt.date) -> list[PostDay]:
         endpoint = "/arcopen/fn/data/arc/stat"
@@ -84,9 +98,7 @@ class BilibiliConnector(RefreshingConnector):
                 url=f"https://www.bilibili.com/video/{resource_id}", published_at=reader.timestamp(data, "ptime"),
             )
             post_days.append(PostDay(
-                post=post, date=day, views=reader.int(data, "view"), likes=reader.int(data, "like"),
-                comments=reader.int(data, "reply"), shares=reader.int(data, "share"),
-                saves=reader.int(data, "favorite"), coins=reader.int(data, "coin"), danmaku=reader.int(data, "danmaku"),
+                post=post, date=day, **{metric: reader.int(data, field) for field, metric in COUNTERS.items()}
             ))
         return post_days
 

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
 from accounts.models import Platform
 from ingestion.records import AccountDay, Batch, PostDay, PostInfo
-from ingestion.selectors import post_counters_on
 
 from .base import AuthError, Connector, register
 from .dates import snapshot_day
 from .http import ErrorCodes, PlatformClient, Reader
+from .increases import counter_increases
 
 RATE_LIMITED = frozenset({10022, 10023, 10024})  # per-IP, per-user, per-user-per-endpoint request limits
 TOKEN_INVALID = frozenset({21314, 21315, 21316, 21317, 21327, 21332})  # used, expired, revoked, rejected, invalid
@@ -50,7 +49,9 @@ class WeiboConnector(Connector):
         user = self.client.request("GET", endpoint, params={"uid": uid, "access_token": token})
         followers = Reader("weibo", endpoint).int(user, "followers_count")
         post_days = self._timeline(uid, token, day)
-        interactions = self._increases(post_days, day)
+        interactions = counter_increases(
+            account=self.account, day=day, post_days=post_days, metrics=tuple(COUNTERS.values())
+        )
         return Batch(account_days=[AccountDay(date=day, followers=followers, **interactions)], post_days=post_days)
 
     def _timeline(self, uid: str, token: str, day: dt.date) -> list[PostDay]:
@@ -86,30 +87,3 @@ class WeiboConnector(Connector):
             return dt.datetime.strptime(text, CREATED_AT)
         except ValueError:
             raise reader.error(f"field 'created_at' is not a Weibo date: {text!r}") from None
-
-    def _increases(self, post_days: list[PostDay], day: dt.date) -> dict[str, int | None]:
-        """Σ over posts of (today's lifetime counter − yesterday's stored one); a post published today starts at 0.
-
-        A counter is NULL for the day when any post's previous value is unknown (the first sync, a
-        post first seen late), because a partial sum would understate the day.
-        """
-        metrics = tuple(COUNTERS.values())
-        previous = post_counters_on(
-            account=self.account, date=day - dt.timedelta(days=1),
-            external_ids=[p.post.external_id for p in post_days], counters=metrics,
-        )
-        zone = ZoneInfo(self.account.timezone)
-        totals: dict[str, int | None] = {}
-        for metric in metrics:
-            total: int | None = 0
-            for post_day in post_days:
-                post = post_day.post
-                new_today = post.published_at is not None and post.published_at.astimezone(zone).date() == day
-                before = previous.get(post.external_id, {}).get(metric, 0 if new_today else None)
-                now = getattr(post_day, metric)
-                if before is None or now is None:
-                    total = None
-                    break
-                total += now - before
-            totals[metric] = total
-        return totals

@@ -8,8 +8,9 @@ import pytest
 from accounts.models import Platform, SocialAccount
 from analytics.models import AccountDailyMetric, PostDailyMetric
 from ingestion.connectors.base import AuthError, PlatformDataError, QuotaExceeded, TransientError, connector_for
-from ingestion.connectors.dates import local_today
+from ingestion.connectors.dates import local_midnight, local_today
 from ingestion.connectors.http import MAX_ATTEMPTS
+from ingestion.records import Batch, PostDay, PostInfo
 from ingestion.services import metrics_write
 from tests.factories import SocialAccountFactory
 
@@ -170,3 +171,61 @@ def test_error_codes_are_mapped(account, platform_server, answer, error_class, m
     with pytest.raises(error_class, match=message):
         connector_for(account).fetch(yesterday, yesterday)
     assert len(platform_server.calls("/arcopen/fn/archive/viewlist")) == attempts
+
+
+def stats_server(server, videos: dict[str, dict]):
+    """Serves `videos` (resource id → arc/stat data) on one viewlist page."""
+    serve(server, **{
+        "/arcopen/fn/archive/viewlist": [ok({"list": [{"resource_id": v} for v in videos],
+                                             "page": {"pn": 1, "ps": 50, "total": len(videos)}})],
+        "/arcopen/fn/data/arc/stat": [lambda request: ok(videos[request.query["resource_id"]])],
+    })
+
+
+def test_first_sync_leaves_the_account_counters_unknown(account, platform_server):
+    yesterday = local_today(account) - DAY
+    stats_server(platform_server, {"BV1old": {"ptime": 1700000000, "view": 50, "like": 5, "reply": 1, "share": 0,
+                                              "favorite": 2, "coin": 3, "danmaku": 4}})
+    (day,) = connector_for(account).fetch(yesterday, yesterday).account_days
+    assert (day.followers, day.views, day.likes, day.comments, day.shares, day.saves, day.coins, day.danmaku) == (
+        12345, None, None, None, None, None, None, None)
+
+
+def test_account_counters_are_the_sum_of_video_counter_increases(account, platform_server):
+    yesterday = local_today(account) - DAY
+    published_yesterday = int(local_midnight(account, yesterday).timestamp()) + 3600
+    old = PostInfo(external_id="BV1old", published_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    metrics_write(account=account, batch=Batch(post_days=[PostDay(
+        post=old, date=yesterday - DAY, views=1000, likes=100, comments=10, shares=5, saves=20, coins=30, danmaku=40,
+    )]))
+    stats_server(platform_server, {
+        "BV1old": {"ptime": 1767225600, "view": "1250", "like": 99, "reply": 12, "share": 5, "favorite": 21,
+                   "coin": 33, "danmaku": 47},
+        "BV1new": {"ptime": published_yesterday, "view": 300, "like": 40, "reply": 3, "share": 2, "favorite": 9,
+                   "coin": "8", "danmaku": 6},  # published that day: counts from zero
+    })
+    batch = connector_for(account).fetch(yesterday, yesterday)
+    (day,) = batch.account_days
+    assert (day.views, day.likes, day.comments, day.shares, day.saves, day.coins, day.danmaku) == (
+        250 + 300, -1 + 40, 2 + 3, 0 + 2, 1 + 9, 3 + 8, 7 + 6)
+
+    metrics_write(account=account, batch=batch)
+    row = AccountDailyMetric.objects.get(account=account, date=yesterday)
+    assert (row.followers, row.views, row.likes, row.coins, row.danmaku, row.saves) == (12345, 550, 39, 11, 13, 10)
+
+
+def test_a_video_first_seen_late_or_a_missing_counter_makes_that_counter_unknown(account, platform_server):
+    yesterday = local_today(account) - DAY
+    old = PostInfo(external_id="BV1old")
+    metrics_write(account=account, batch=Batch(post_days=[PostDay(
+        post=old, date=yesterday - DAY, views=1000, likes=100, comments=10, shares=5, saves=20, coins=30, danmaku=None,
+    )]))
+    full = {"ptime": 1700000000, "view": 1100, "like": 110, "reply": 11, "share": 6, "favorite": 21, "coin": 31,
+            "danmaku": 50}
+    stats_server(platform_server, {"BV1old": {**full, "coin": None}})
+    (day,) = connector_for(account).fetch(yesterday, yesterday).account_days
+    assert (day.views, day.likes, day.coins, day.danmaku) == (100, 10, None, None)
+
+    stats_server(platform_server, {"BV1old": full, "BV1late": full})  # published long ago, never stored
+    (day,) = connector_for(account).fetch(yesterday, yesterday).account_days
+    assert (day.views, day.likes, day.comments, day.coins) == (None, None, None, None)

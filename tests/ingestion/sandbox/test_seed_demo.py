@@ -59,6 +59,8 @@ def test_seed_demo_starts_its_own_sandbox_and_is_idempotent(settings):
         assert not days.filter(followers=None).exists(), platform
     assert AccountDailyMetric.objects.filter(account=accounts["wechat"], views=None).count() == 0
     assert AccountDailyMetric.objects.filter(account=accounts["weibo"]).exclude(likes=None).count() >= 2  # from deltas
+    bilibili = AccountDailyMetric.objects.filter(account=accounts["bilibili"])
+    assert bilibili.filter(views__gt=0).exclude(coins=None).exclude(danmaku=None).count() >= 2  # from deltas
     for platform in ("douyin", "bilibili", "weibo"):
         assert PostDailyMetric.objects.filter(post__account=accounts[platform], date=y).count() > 5, platform
     paid = CampaignDailyMetric.objects.filter(account=accounts["xiaohongshu"])
