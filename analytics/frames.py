@@ -52,6 +52,11 @@ def _params(organization, start, end, shift, **filters) -> dict:
             **filters}
 
 
+def _where(params: dict, conditions: list[str], columns: dict[str, str]) -> str:
+    """`conditions` AND `column = %(name)s` for each optional filter `name` that has a value in `params`."""
+    return " AND ".join([*conditions, *(f"{column} = %({name})s" for name, column in columns.items() if params.get(name))])
+
+
 def _floats(frame: pd.DataFrame, keep: tuple[str, ...]) -> pd.DataFrame:
     for col in frame.columns:
         if col not in keep:
@@ -68,11 +73,9 @@ def organic_partials(
     followers reported in the period, and followers on the day before the period."""
     first, last = _bucket_sql(granularity)
     sums = ",\n".join(f"SUM(m.{col})::float8 AS {col}" for col in ORGANIC_SUMS)
-    where = ["a.organization_id = %(org)s", "m.date BETWEEN %(lo)s AND %(hi)s"]
-    if platform:
-        where.append("a.platform = %(platform)s")
-    if account:
-        where.append("a.id = %(account)s")
+    params = _params(organization, start, end, shift, platform=platform, account=account)
+    where = _where(params, ["a.organization_id = %(org)s", "m.date BETWEEN %(lo)s AND %(hi)s"],
+                   {"platform": "a.platform", "account": "a.id"})
     sql = f"""
         WITH agg AS (
             SELECT {first} AS period, ({last}) - ({first}) + 1 AS n_days, m.account_id AS account, a.platform,
@@ -85,7 +88,7 @@ def organic_partials(
                     AS followers_latest
             FROM analytics_accountdailymetric m
             JOIN accounts_socialaccount a ON a.id = m.account_id
-            WHERE {" AND ".join(where)}
+            WHERE {where}
             GROUP BY 1, 2, 3, 4
         )
         SELECT agg.*, b.followers::float8 AS followers_before
@@ -93,7 +96,7 @@ def organic_partials(
         LEFT JOIN analytics_accountdailymetric b ON b.account_id = agg.account AND b.date = agg.period - %(shift)s - 1
         ORDER BY agg.period, agg.account
     """
-    frame = _frame(sql, _params(organization, start, end, shift, platform=platform, account=account))
+    frame = _frame(sql, params)
     return _floats(frame, keep=("period", "account", "platform", "n_days", "gl_days", "followers_days"))
 
 
@@ -104,13 +107,9 @@ def paid_partials(
     """Per (period, campaign, account): Σ of every paid metric. Rows without an account keep
     account NULL; the platform is the campaign's."""
     first, last = _bucket_sql(granularity)
-    where = ["c.organization_id = %(org)s", "m.date BETWEEN %(lo)s AND %(hi)s"]
-    if platform:
-        where.append("c.platform = %(platform)s")
-    if account:
-        where.append("m.account_id = %(account)s")
-    if campaign:
-        where.append("c.id = %(campaign)s")
+    params = _params(organization, start, end, shift, platform=platform, account=account, campaign=campaign)
+    where = _where(params, ["c.organization_id = %(org)s", "m.date BETWEEN %(lo)s AND %(hi)s"],
+                   {"platform": "c.platform", "account": "m.account_id", "campaign": "c.id"})
     sql = f"""
         SELECT {first} AS period, ({last}) - ({first}) + 1 AS n_days, m.campaign_id AS campaign,
             m.account_id AS account, c.platform,
@@ -123,11 +122,11 @@ def paid_partials(
             SUM(m.followers_gained)::float8 AS paid_followers_gained
         FROM analytics_campaigndailymetric m
         JOIN analytics_campaign c ON c.id = m.campaign_id
-        WHERE {" AND ".join(where)}
+        WHERE {where}
         GROUP BY 1, 2, 3, 4, 5
         ORDER BY 1, 3, 4
     """
-    frame = _frame(sql, _params(organization, start, end, shift, platform=platform, account=account, campaign=campaign))
+    frame = _frame(sql, params)
     frame["account"] = frame["account"].astype("Int64")
     frame["campaign"] = frame["campaign"].astype("Int64")
     return _floats(frame, keep=("period", "n_days", "campaign", "account", "platform"))
@@ -144,12 +143,10 @@ def post_partials(
     standing at the end of the bucket); posts without such a snapshot are left out.
     """
     first, _ = _bucket_sql(granularity, "(s.date + %(shift)s)")
-    where = ["a.organization_id = %(org)s", "s.date BETWEEN %(lo)s AND %(hi)s",
-             "s.completion_rate IS NOT NULL", "s.views IS NOT NULL"]
-    if platform:
-        where.append("a.platform = %(platform)s")
-    if account:
-        where.append("a.id = %(account)s")
+    params = _params(organization, start, end, shift, platform=platform, account=account)
+    where = _where(params, ["a.organization_id = %(org)s", "s.date BETWEEN %(lo)s AND %(hi)s",
+                            "s.completion_rate IS NOT NULL", "s.views IS NOT NULL"],
+                   {"platform": "a.platform", "account": "a.id"})
     sql = f"""
         WITH snap AS (
             SELECT DISTINCT ON (s.post_id, {first}) {first} AS period, p.account_id AS account, a.platform,
@@ -157,7 +154,7 @@ def post_partials(
             FROM analytics_postdailymetric s
             JOIN analytics_post p ON p.id = s.post_id
             JOIN accounts_socialaccount a ON a.id = p.account_id
-            WHERE {" AND ".join(where)}
+            WHERE {where}
             ORDER BY s.post_id, {first}, s.date DESC
         )
         SELECT period, account, platform,
@@ -167,7 +164,7 @@ def post_partials(
         GROUP BY 1, 2, 3
         ORDER BY 1, 2
     """
-    frame = _frame(sql, _params(organization, start, end, shift, platform=platform, account=account))
+    frame = _frame(sql, params)
     return _floats(frame, keep=("period", "account", "platform"))
 
 
@@ -185,14 +182,14 @@ def post_snapshots(
     A missing `start` or `end` leaves that side of the window open; without both, every post.
     """
     counters = ",\n".join(f"s.{col}::float8 AS {col}" for col in POST_COUNTERS)
-    where = ["a.organization_id = %(org)s"]
+    params = {"org": _organization_id(organization), "start": start, "end": end,
+              "platform": platform, "account": account, "post": post}
+    conditions = ["a.organization_id = %(org)s"]
     if start or end:
         published = " AND ".join(_window_where("(p.published_at AT TIME ZONE a.timezone)::date", start, end))
         snapshot = " AND ".join(["w.post_id = p.id", *_window_where("w.date", start, end)])
-        where.append(f"(({published}) OR EXISTS (SELECT 1 FROM analytics_postdailymetric w WHERE {snapshot}))")
-    for column, name, value in (("a.platform", "platform", platform), ("a.id", "account", account), ("p.id", "post", post)):
-        if value:
-            where.append(f"{column} = %({name})s")
+        conditions.append(f"(({published}) OR EXISTS (SELECT 1 FROM analytics_postdailymetric w WHERE {snapshot}))")
+    where = _where(params, conditions, {"platform": "a.platform", "account": "a.id", "post": "p.id"})
     as_of = "AND s.date <= %(end)s" if end else ""
     sql = f"""
         SELECT DISTINCT ON (p.id) p.id AS post, p.external_id, p.kind, p.title, p.url, p.published_at,
@@ -202,11 +199,9 @@ def post_snapshots(
         FROM analytics_post p
         JOIN accounts_socialaccount a ON a.id = p.account_id
         LEFT JOIN analytics_postdailymetric s ON s.post_id = p.id {as_of}
-        WHERE {" AND ".join(where)}
+        WHERE {where}
         ORDER BY p.id, s.date DESC NULLS LAST
     """
-    params = {"org": _organization_id(organization), "start": start, "end": end,
-              "platform": platform, "account": account, "post": post}
     frame = _frame(sql, params)
     for col in (*POST_COUNTERS, *POST_RATES):
         frame[col] = frame[col].astype(float)

@@ -222,11 +222,16 @@ def rollup(
     return sums
 
 
+def engagement(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with interactions and engagement_rate added: of period sums, or of one post's lifetime counters."""
+    frame["interactions"] = sum_skipna(frame, ["likes", "comments", "shares", "saves"])
+    frame["engagement_rate"] = ratio(frame["interactions"], frame["views"])
+    return frame
+
+
 def compute(sums: pd.DataFrame) -> pd.DataFrame:
     """Add every KPI of KPIS.md to a frame of period sums (as produced by `rollup`)."""
-    s = sums.copy()
-    s["interactions"] = sum_skipna(s, ["likes", "comments", "shares", "saves"])
-    s["engagement_rate"] = ratio(s["interactions"], s["views"])
+    s = engagement(sums.copy())
     s["engagement_rate_by_followers"] = ratio(s["interactions"], s["followers_avg"])
     s["follower_growth_rate"] = ratio(s["net_followers"], s["followers_before"])
     s["read_rate"] = ratio(s["views"], s["followers_avg"])

@@ -29,9 +29,14 @@ def _validate_window(start, end) -> None:
         raise ValueError(f"window of {kpis.window_days(start, end)} days is longer than 3 years ({MAX_WINDOW_DAYS} days)")
 
 
+def _validate_choice(name: str, value, choices, suffix: str = "") -> None:
+    if value not in choices:
+        raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(choices)}{suffix}")
+
+
 def _validate_platform(platform) -> None:
-    if platform and platform not in Platform.values:  # "" (an empty form field) means every platform
-        raise ValueError(f"unknown platform {platform!r}; expected one of {', '.join(Platform.values)}")
+    if platform:  # "" (an empty form field) means every platform
+        _validate_choice("platform", platform, Platform.values)
 
 
 def _report_frame(*, organization, start, end, platform, account, campaign, granularity, group_by, shift=0):
@@ -76,15 +81,14 @@ def kpi_report(
     """
     _validate_window(start, end)
     _validate_platform(platform)
-    if granularity not in kpis.GRANULARITIES:
-        raise ValueError(f"unknown granularity {granularity!r}; expected one of {', '.join(kpis.GRANULARITIES)}")
-    if group_by is not None and group_by not in kpis.GROUP_KEYS:
-        raise ValueError(f"unknown group_by {group_by!r}; expected one of {', '.join(kpis.GROUP_KEYS)}")
+    _validate_choice("granularity", granularity, kpis.GRANULARITIES)
+    if group_by is not None:
+        _validate_choice("group_by", group_by, kpis.GROUP_KEYS)
     for name, value in (("account", account), ("campaign", campaign)):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
             raise ValueError(f"{name} must be an integer id, got {value!r}")
-    if compare is not None and compare not in COMPARES:
-        raise ValueError(f"unknown compare {compare!r}; expected one of {', '.join(COMPARES)}")
+    if compare is not None:
+        _validate_choice("compare", compare, COMPARES)
 
     args = {"organization": organization, "start": start, "end": end, "platform": platform, "account": account,
             "campaign": campaign, "granularity": granularity, "group_by": group_by}
@@ -140,14 +144,12 @@ def post_performance(
         _validate_window(start or end, end or start)
     _validate_platform(platform)
     column = ordering.removeprefix("-")
-    if column not in POST_ORDERINGS:
-        raise ValueError(f"unknown ordering {ordering!r}; expected one of {', '.join(POST_ORDERINGS)} (optionally with '-')")
+    _validate_choice("ordering", column, POST_ORDERINGS, " (optionally with '-')")
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         raise ValueError(f"limit must be a positive integer, got {limit!r}")
     posts = frames.post_snapshots(organization=organization, start=start, end=end, platform=platform, account=account,
                                   post=post)
-    posts["interactions"] = kpis.sum_skipna(posts, ["likes", "comments", "shares", "saves"])
-    posts["engagement_rate"] = kpis.ratio(posts["interactions"], posts["views"])
+    posts = kpis.engagement(posts)
     posts = posts.sort_values([column, "post"], ascending=[not ordering.startswith("-"), True], na_position="last")
     return posts.head(limit).reset_index(drop=True) if limit else posts.reset_index(drop=True)
 
