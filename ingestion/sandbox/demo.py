@@ -3,8 +3,8 @@
 The API accounts are synced against the sandbox by `account_sync`. WeChat and Xiaohongshu
 ads have history APIs and are backfilled in windows; the snapshot APIs (Weibo, Bilibili,
 Douyin videos) can only be read "tonight", so the demo replays the nightly sync of each of
-the last `days` nights, moving both the sandbox's clock and the connectors' clock to 02:30
-the morning after. Xiaohongshu organic
+the last `days` nights, moving both the sandbox's calendar and the connectors' "today"
+(`ingestion.connectors.dates.frozen_today`) to the morning after. Xiaohongshu organic
 data and two campaigns with conversions and revenue come in through the file importer, as
 they would in real life. Nights and files already ingested are skipped, so re-running is
 cheap and leaves identical rows; `resync` reads everything again (still identical rows: the
@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from unittest import mock
 from urllib.parse import urlsplit
 
 import requests
@@ -30,6 +29,7 @@ from django.utils import timezone
 
 from accounts.models import AccountStatus, Organization, Platform, SocialAccount
 from ingestion.connectors.base import REGISTRY, TransientError
+from ingestion.connectors.dates import frozen_today
 from ingestion.importers import file_import
 from ingestion.models import IngestionRun, RunSource, RunStatus
 from ingestion.services import SYNC_WINDOW_DAYS, account_sync
@@ -51,7 +51,6 @@ DEMO_ACCOUNTS = (
 SNAPSHOT_PLATFORMS = {Platform.DOUYIN, Platform.BILIBILI, Platform.WEIBO}
 BACKFILL_DAYS = 30
 SANDBOX_WAIT_SECONDS = 20.0  # `make run` starts the sandbox a moment before seeding
-NIGHTLY_RUN_TIME = dt.time(2, 30)
 # Paid campaigns with conversions, imported from the campaign CSV template:
 # (name, platform, first day back from yesterday, last day back, daily budget CNY, conversion rate, order value)
 DEMO_CAMPAIGNS = (
@@ -128,11 +127,11 @@ def _configured_sandbox_root() -> str | None:
 
 @contextmanager
 def night_after(root: str, night: dt.date) -> Iterator[None]:
-    """Both clocks at 02:30 the morning after `night`: the sandbox's and the connectors'."""
-    morning = dt.datetime.combine(night + dt.timedelta(days=1), NIGHTLY_RUN_TIME, world.SHANGHAI)
-    requests.post(f"{root}/_sandbox/clock", json={"today": morning.date().isoformat()}, timeout=5).raise_for_status()
+    """Both calendars on the morning after `night`: the sandbox's and the connectors' (`frozen_today`)."""
+    morning = night + dt.timedelta(days=1)
+    requests.post(f"{root}/_sandbox/clock", json={"today": morning.isoformat()}, timeout=5).raise_for_status()
     try:
-        with mock.patch.object(timezone, "now", return_value=morning):
+        with frozen_today(morning):
             yield
     finally:
         requests.post(f"{root}/_sandbox/clock", json={"today": None}, timeout=5).raise_for_status()
