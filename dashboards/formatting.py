@@ -14,29 +14,16 @@ def _is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def money(value) -> str:
-    if _is_missing(value):
-        return MISSING
-    return f"¥{Decimal(str(value)).quantize(Decimal('0.01')):,}"
+def _formatter(render):
+    """A format that shows an unknown value (None, NaN) as "—", never as 0."""
+    return lambda value: MISSING if _is_missing(value) else render(value)
 
 
-def count(value) -> str:
-    if _is_missing(value):
-        return MISSING
-    return f"{round(float(value)):,}"
-
-
-def rate(value) -> str:
-    if _is_missing(value):
-        return MISSING
-    return f"{float(value) * 100:,.2f}%"
-
-
-def ratio(value) -> str:
-    if _is_missing(value):
-        return MISSING
-    return f"{float(value):,.2f}"
-
+money = _formatter(lambda value: f"¥{Decimal(str(value)).quantize(Decimal('0.01')):,}")
+count = _formatter(lambda value: f"{round(float(value)):,}")
+rate = _formatter(lambda value: f"{float(value) * 100:,.2f}%")
+ratio = _formatter(lambda value: f"{float(value):,.2f}")
+change = _formatter(lambda value: f"{float(value) * 100:+,.1f}%")
 
 FORMATTERS = {"money": money, "count": count, "rate": rate, "ratio": ratio, "number": ratio}
 
@@ -44,12 +31,6 @@ FORMATTERS = {"money": money, "count": count, "rate": rate, "ratio": ratio, "num
 def metric_value(name: str, value) -> str:
     metric = METRICS.get(name)
     return FORMATTERS[metric.kind if metric else "number"](value)
-
-
-def change(value) -> str:
-    if _is_missing(value):
-        return MISSING
-    return f"{float(value) * 100:+,.1f}%"
 
 
 def change_tone(name: str, value) -> str:
