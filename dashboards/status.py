@@ -6,7 +6,8 @@ page shows; nothing here writes to the database itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import datetime
+from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from ingestion import services as ingestion_services
 from ingestion.importers import TEMPLATE_KINDS, ImportFileError, file_import, template_csv, templates
 
+SESSION_IMPORT_KEY = "dashboards_import_result"
 TABLE_LABELS = {"account_days": gettext_lazy("账号日数据"), "posts": gettext_lazy("作品"),
                 "post_days": gettext_lazy("作品日数据"), "campaign_days": gettext_lazy("投放日数据")}
 
@@ -28,6 +30,24 @@ class Outcome:
     date_start: object = None
     date_end: object = None
     run_id: int | None = None
+
+
+def import_result_keep(session, outcome: Outcome) -> None:
+    """Keep an upload's outcome for the page the browser is redirected to (a refresh then uploads nothing)."""
+    data = asdict(outcome)
+    for name in ("date_start", "date_end"):
+        data[name] = data[name] and data[name].isoformat()
+    session[SESSION_IMPORT_KEY] = data
+
+
+def import_result_pop(session) -> Outcome | None:
+    """The kept outcome, shown once."""
+    data = session.pop(SESSION_IMPORT_KEY, None)
+    if data is None:
+        return None
+    for name in ("date_start", "date_end"):
+        data[name] = data[name] and datetime.date.fromisoformat(data[name])
+    return Outcome(**data | {"rows": [tuple(row) for row in data["rows"]]})
 
 
 def account_sync_request(*, account, start, end) -> Outcome:

@@ -60,17 +60,20 @@ def campaigns(request):
 
 @organization_required
 def data_status(request):
+    """Upload form: a valid upload is imported, its outcome kept in the session and the browser redirected
+    back here (POST/redirect/GET), so refreshing the page never imports the file again."""
     context = page_context(request, filter_form(request), page="status")
     import_form = ImportForm(organization=request.organization)
-    result = None
     if request.method == "POST":
         import_form = ImportForm(request.POST, request.FILES, organization=request.organization)
         if not context["can_change_data"]:
             import_form.add_error(None, VIEWER_MESSAGE)
         elif import_form.is_valid():
-            result = status.file_upload_import(**import_form.cleaned_data)
+            status.import_result_keep(request.session, status.file_upload_import(**import_form.cleaned_data))
+            return redirect(request.get_full_path())
     elif request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
+    result = status.import_result_pop(request.session) if request.method == "GET" else None
     context |= pages.data_status(request.organization) | {"import_form": import_form, "import_result": result}
     status_code = 200 if not import_form.errors else 403 if not context["can_change_data"] else 400
     return render(request, "dashboards/status.html", context, status=status_code)

@@ -136,6 +136,11 @@ def test_every_page_renders_with_charts_and_the_selectors_numbers(live_server, p
     assert "2026-10-01 — 2026-10-02" in page.locator("[data-import-result]").inner_text()
     assert page.locator(".runs .run").count() == 1
     screenshot("data_status")
+    page.reload()  # POST/redirect/GET: a refresh shows the page again and uploads nothing
+    page.locator("[data-section=runs]").wait_for()
+    assert page.url == f"{live_server.url}/data/"
+    assert page.locator("[data-import-result]").count() == 0
+    assert page.locator(".runs .run").count() == 1
 
     assert page.watch.console_errors == []
     assert page.watch.foreign_requests() == []

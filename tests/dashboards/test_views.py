@@ -216,12 +216,14 @@ def test_import_upload_shows_rows_and_dates(logged_in, demo):
 
     _user, _organization, accounts = demo
     data = b"date,followers,views,likes\n2026-10-01,100,1000,50\n2026-10-02,110,3000,90\n"
-    response = logged_in.post("/data/", {"account": accounts[0].pk, "kind": "daily_csv",
-                                         "file": SimpleUploadedFile("daily.csv", data, "text/csv")})
-    content = response.content.decode()
-    assert response.status_code == 200
+    response = logged_in.post("/data/?preset=7d", {"account": accounts[0].pk, "kind": "daily_csv",
+                                                   "file": SimpleUploadedFile("daily.csv", data, "text/csv")})
+    assert response.status_code == 302 and response["Location"] == "/data/?preset=7d"  # a refresh re-uploads nothing
+    content = logged_in.get(response["Location"]).content.decode()
     assert 'data-import-result="ok"' in content
     assert "2026-10-01 — 2026-10-02" in content
+    assert IngestionRun.objects.filter(account=accounts[0], source=RunSource.FILE).count() == 1
+    assert "data-import-result" not in logged_in.get(response["Location"]).content.decode()  # shown once
 
 
 def test_import_upload_lists_every_problem_and_writes_nothing(logged_in, demo):
@@ -231,7 +233,8 @@ def test_import_upload_lists_every_problem_and_writes_nothing(logged_in, demo):
     data = b"date,followers,views\n2026-10-01,lots,1000\n2026-10-02,110,-\n"
     before = accounts[0].daily_metrics.count()
     response = logged_in.post("/data/", {"account": accounts[0].pk, "kind": "daily_csv",
-                                         "file": SimpleUploadedFile("daily.csv", data, "text/csv")})
+                                         "file": SimpleUploadedFile("daily.csv", data, "text/csv")}, follow=True)
+    assert response.redirect_chain == [("/data/", 302)]
     content = response.content.decode()
     assert 'data-import-result="error"' in content
     assert "第 2 行" in content
