@@ -93,7 +93,11 @@ def organic_partials(
         )
         SELECT agg.*, b.followers::float8 AS followers_before
         FROM agg
-        LEFT JOIN analytics_accountdailymetric b ON b.account_id = agg.account AND b.date = agg.period - %(shift)s - 1
+        -- An index probe per row: a plain join makes the planner scan the whole table (grows with history).
+        LEFT JOIN LATERAL (
+            SELECT b.followers FROM analytics_accountdailymetric b
+            WHERE b.account_id = agg.account AND b.date = agg.period - %(shift)s - 1 LIMIT 1
+        ) b ON true
         ORDER BY agg.period, agg.account
     """
     frame = _frame(sql, params)

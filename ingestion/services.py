@@ -50,6 +50,8 @@ def _merge(records: Iterable, key) -> list:
         previous = merged.get(k)
         if previous is None:
             merged[k] = record
+        elif previous == record:
+            continue  # post snapshots repeat their post: nothing to merge
         else:
             updates = {
                 f.name: getattr(record, f.name)
