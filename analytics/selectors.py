@@ -47,8 +47,8 @@ def _report_frame(*, organization, start, end, platform, account, campaign, gran
     organic_too = campaign is None and group_by != "campaign"
     return kpis.report(
         organic=frames.organic_partials(**common) if organic_too else None,
-        paid=frames.paid_partials(**common, campaign=campaign),
-        posts=frames.post_partials(**common) if organic_too else None,
+        paid=frames.paid_partials(**common, campaign=campaign, group_by=group_by),
+        posts=frames.post_partials(**common, group_by=group_by) if organic_too else None,
         start=start, end=end, granularity=granularity, group_by=group_by,
     )
 

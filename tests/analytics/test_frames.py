@@ -60,11 +60,11 @@ def test_day_partials_match_the_pandas_reference(org, random_rows):
 def test_sql_buckets_equal_reaggregated_days(org, random_rows, granularity, group_by):
     args = {"organization": org, "start": START, "end": END}
     organic_days = frames.organic_partials(**args, granularity="day")
-    paid_days = frames.paid_partials(**args, granularity="day")
+    paid_days = frames.paid_partials(**args, granularity="day", group_by=group_by)
     expected = as_kpis(kpis.rebucket(organic_days, granularity=granularity, start=START, end=END),
                        kpis.rebucket(paid_days, granularity=granularity, start=START, end=END), granularity, group_by)
     actual = as_kpis(frames.organic_partials(**args, granularity=granularity),
-                     frames.paid_partials(**args, granularity=granularity), granularity, group_by)
+                     frames.paid_partials(**args, granularity=granularity, group_by=group_by), granularity, group_by)
     pd.testing.assert_frame_equal(actual, expected, check_dtype=False, rtol=1e-12)
     assert actual.notna().any().sum() > 20  # the comparison is not between two all-NULL frames
 
@@ -72,7 +72,7 @@ def test_sql_buckets_equal_reaggregated_days(org, random_rows, granularity, grou
 def test_total_returns_one_row_per_account_not_daily_rows(org, random_rows):
     organic = frames.organic_partials(organization=org, start=START, end=END, granularity="total")
     assert len(organic) == 3 and set(organic["n_days"]) == {(END - START).days + 1}
-    paid = frames.paid_partials(organization=org, start=START, end=END, granularity="total")
+    paid = frames.paid_partials(organization=org, start=START, end=END, granularity="total", group_by="account")
     assert len(paid) == 3  # the campaign's rows of account 1, account 2 and without account
 
 
