@@ -228,21 +228,29 @@ def post_partials(
     """
     first, _ = _bucket_sql(granularity, "(s.date + %(shift)s)")
     params = _params(organization, start, end, shift, platform=platform, account=account)
-    where = _where(params, ["a.organization_id = %(org)s", "s.date BETWEEN %(lo)s AND %(hi)s",
-                            "s.completion_rate IS NOT NULL", "s.views IS NOT NULL"],
-                   {"platform": "a.platform", "account": "a.id"})
+    accounts = _where(params, ["a.organization_id = %(org)s"], {"platform": "a.platform", "account": "a.id"})
     select_identity, names = _grouped(_group_columns(group_by, POST_GROUPS))
-    # A day bucket holds at most one snapshot per post (unique post, date): nothing to pick from.
-    latest, order = ("", "") if granularity == "day" else (
-        f"DISTINCT ON (s.post_id, {first})", f"ORDER BY s.post_id, {first}, s.date DESC"
-    )
+    reported = "s.date BETWEEN %(lo)s AND %(hi)s AND s.completion_rate IS NOT NULL AND s.views IS NOT NULL"
+    latest = order = ""
+    if granularity == "total":  # one bucket: one backward index probe per post finds its latest snapshot
+        snapshots = f"""JOIN LATERAL (
+                SELECT s.date, s.completion_rate, s.views FROM analytics_postdailymetric s
+                WHERE s.post_id = p.id AND {reported} ORDER BY s.date DESC LIMIT 1
+            ) s ON true"""
+    else:
+        snapshots = f"JOIN analytics_postdailymetric s ON s.post_id = p.id AND {reported}"
+        if granularity != "day":  # a day bucket holds at most one snapshot per post (unique post, date)
+            latest, order = f"DISTINCT ON (s.post_id, {first})", f"ORDER BY s.post_id, {first}, s.date DESC"
     sql = f"""
         WITH snap AS (
             SELECT {latest} {first} AS period{select_identity}, s.completion_rate, s.views
-            FROM analytics_postdailymetric s
-            JOIN analytics_post p ON p.id = s.post_id
+            FROM analytics_post p
             JOIN accounts_socialaccount a ON a.id = p.account_id
-            WHERE {where}
+            {snapshots}
+            -- The accounts as an array make an index range scan per account over the posts whose
+            -- snapshots can fall in the window; as a join the planner read every organization's.
+            WHERE p.account_id = ANY(ARRAY(SELECT a.id FROM accounts_socialaccount a WHERE {accounts}))
+              AND p.last_snapshot_on >= %(lo)s AND p.first_snapshot_on <= %(hi)s
             {order}
         )
         SELECT period{names},
@@ -276,7 +284,11 @@ def post_snapshots(
     if start or end:
         published = " AND ".join(_window_where("(p.published_at AT TIME ZONE a.timezone)::date", start, end))
         snapshot = " AND ".join(["w.post_id = p.id", *_window_where("w.date", start, end)])
-        conditions.append(f"(({published}) OR EXISTS (SELECT 1 FROM analytics_postdailymetric w WHERE {snapshot}))")
+        # The snapshot range rules most posts out before the EXISTS probe.
+        in_range = " AND ".join([*(["p.last_snapshot_on >= %(start)s"] if start else []),
+                                 *(["p.first_snapshot_on <= %(end)s"] if end else [])])
+        conditions.append(f"(({published}) OR ({in_range} AND EXISTS "
+                          f"(SELECT 1 FROM analytics_postdailymetric w WHERE {snapshot})))")
     where = _where(params, conditions, {"platform": "a.platform", "account": "a.id", "post": "p.id"})
     as_of = "AND l.date <= %(end)s" if end else ""
     # LATERAL … LIMIT 1 walks the (post, date) unique index once per post; DISTINCT ON over every

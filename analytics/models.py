@@ -62,10 +62,18 @@ class Post(models.Model):
     title = models.TextField(blank=True)
     url = models.URLField(max_length=500, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # First and last day with a snapshot, kept by database triggers on PostDailyMetric (migration
+    # 0002) whoever writes: reads of a window visit only the posts whose snapshots can fall in it,
+    # instead of every post in the account's history. Never narrowed (deletes leave a superset).
+    first_snapshot_on = models.DateField(null=True, editable=False)
+    last_snapshot_on = models.DateField(null=True, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "external_id"], name="uniq_post")]
-        indexes = [models.Index(fields=["account", "published_at"], name="post_published_idx")]
+        indexes = [
+            models.Index(fields=["account", "published_at"], name="post_published_idx"),
+            models.Index(fields=["account", "last_snapshot_on"], name="post_last_snapshot_idx"),
+        ]
 
     def __str__(self):
         return self.title[:40] or self.external_id
