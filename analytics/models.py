@@ -28,8 +28,12 @@ def _money(label: str):
     return models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True, verbose_name=label)
 
 
+# The foreign keys below carry db_index=False: each table's unique (or named) index leads with
+# the same column and serves joins and cascades, and a second index only slows every write.
+
+
 class AccountDailyMetric(models.Model):
-    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="daily_metrics")
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="daily_metrics", db_index=False)
     date = models.DateField()
     followers = _counter("累计粉丝")
     followers_gained = _counter("新增粉丝")
@@ -56,7 +60,7 @@ class AccountDailyMetric(models.Model):
 
 
 class Post(models.Model):
-    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="posts")
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="posts", db_index=False)
     external_id = models.CharField(max_length=255)
     kind = models.CharField(max_length=32, blank=True)
     title = models.TextField(blank=True)
@@ -82,7 +86,7 @@ class Post(models.Model):
 class PostDailyMetric(models.Model):
     """Lifetime totals of a post as of `date` (what every platform's post API returns)."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="daily_metrics")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="daily_metrics", db_index=False)
     date = models.DateField()
     impressions = _counter("曝光")
     views = _counter("阅读/播放")
@@ -126,9 +130,9 @@ class Campaign(models.Model):
 
 
 class CampaignDailyMetric(models.Model):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="daily_metrics")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="daily_metrics", db_index=False)
     account = models.ForeignKey(
-        SocialAccount, on_delete=models.CASCADE, null=True, blank=True, related_name="campaign_metrics"
+        SocialAccount, on_delete=models.CASCADE, null=True, blank=True, related_name="campaign_metrics", db_index=False
     )
     date = models.DateField()
     spend = _money("花费")

@@ -8,6 +8,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -50,8 +51,8 @@ def _merge(records: Iterable, key) -> list:
         previous = merged.get(k)
         if previous is None:
             merged[k] = record
-        elif previous == record:
-            continue  # post snapshots repeat their post: nothing to merge
+        elif previous is record or previous == record:
+            continue  # post snapshots repeat their post (usually the same object): nothing to merge
         else:
             updates = {
                 f.name: getattr(record, f.name)
@@ -64,10 +65,11 @@ def _merge(records: Iterable, key) -> list:
 
 def _write_account_days(account: SocialAccount, days: list[AccountDay]) -> tuple[int, int]:
     days = _merge(days, key=lambda d: d.date)
-    rows = [(account.pk, d.date, *(getattr(d, m) for m in ACCOUNT_METRICS)) for d in days]
+    values = attrgetter("date", *ACCOUNT_METRICS)
+    rows = [(account.pk, *values(d)) for d in days]
     changed = upsert(
         table="analytics_accountdailymetric", constraint="uniq_account_day",
-        key_columns=("account_id", "date"), value_columns=ACCOUNT_METRICS, rows=rows,
+        key_columns=("account_id", "date"), value_columns=ACCOUNT_METRICS, rows=rows, text_free=True,
     )
     return len(rows), changed
 
@@ -89,10 +91,11 @@ def _write_posts(account: SocialAccount, posts: list[PostInfo]) -> tuple[dict[st
 
 def _write_post_days(post_ids: dict[str, int], days: list[PostDay]) -> tuple[int, int]:
     days = _merge(days, key=lambda d: (d.post.external_id, d.date))
-    rows = [(post_ids[d.post.external_id], d.date, *(getattr(d, m) for m in POST_DAY_COLUMNS)) for d in days]
+    values = attrgetter("date", *POST_DAY_COLUMNS)
+    rows = [(post_ids[d.post.external_id], *values(d)) for d in days]
     changed = upsert(
         table="analytics_postdailymetric", constraint="uniq_post_day",
-        key_columns=("post_id", "date"), value_columns=POST_DAY_COLUMNS, rows=rows,
+        key_columns=("post_id", "date"), value_columns=POST_DAY_COLUMNS, rows=rows, text_free=True,
     )
     return len(rows), changed
 
@@ -109,14 +112,12 @@ def _write_campaign_days(account: SocialAccount, days: list[CampaignDay]) -> tup
             organization_id=account.organization_id, platform=account.platform, name__in=names
         ).values_list("name", "pk")
     )
-    rows = [
-        (campaign_ids[d.campaign], account.pk if d.attach_account else None, d.date,
-         *(getattr(d, m) for m in CAMPAIGN_DAY_COLUMNS))
-        for d in days
-    ]
+    values = attrgetter("date", *CAMPAIGN_DAY_COLUMNS)
+    rows = [(campaign_ids[d.campaign], account.pk if d.attach_account else None, *values(d)) for d in days]
     changed = upsert(
         table="analytics_campaigndailymetric", constraint="uniq_campaign_day",
         key_columns=("campaign_id", "account_id", "date"), value_columns=CAMPAIGN_DAY_COLUMNS, rows=rows,
+        text_free=True,
     )
     return len(rows), changed
 

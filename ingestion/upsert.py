@@ -1,4 +1,5 @@
-"""Bulk upserts through COPY into a staging table, then one INSERT … ON CONFLICT.
+"""Bulk upserts: COPY straight into the table when none of the keys exist yet, otherwise COPY
+into a staging table and one INSERT … ON CONFLICT.
 
 Values that are NULL in the incoming rows never overwrite stored values (a source that does
 not report a metric must not erase one that another source did), and rows whose values
@@ -13,7 +14,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 _stage_ids = itertools.count()
 
@@ -42,15 +43,60 @@ _RENDER = {
     int: int.__str__, float: float.__repr__, Decimal: Decimal.__str__, str: _quote,
     dt.date: dt.date.isoformat, dt.datetime: dt.datetime.isoformat, bool: _csv_value,
 }
+NULL = r"\N"
+# Rows without text (numbers, dates, None) render with str() in C: None becomes "None", so their
+# COPY reads "None" as NULL instead (never ambiguous: no column of such rows holds text).
+TEXT_FREE_NULL = "None"
 
 
-def _copy_payload(rows: Iterable[Sequence]) -> io.StringIO:
+def _csv_lines(rows: Iterable[Sequence]) -> list[str]:
     render = _RENDER.get
-    lines = [
-        ",".join([r"\N" if v is None else (render(type(v)) or _csv_value)(v) for v in row]) for row in rows
-    ]
+    return [",".join([NULL if v is None else (render(type(v)) or _csv_value)(v) for v in row]) for row in rows]
+
+
+def _copy_payload(rows: Iterable[Sequence], *, text_free: bool, suffix: str = "") -> io.StringIO:
+    lines = [",".join(map(str, row)) for row in rows] if text_free else _csv_lines(rows)
+    if suffix:
+        lines = [line + suffix for line in lines]
     lines.append("")
     return io.StringIO("\n".join(lines))
+
+
+def _copy(cursor, *, table: str, columns: str, payload: io.StringIO, text_free: bool) -> None:
+    null = TEXT_FREE_NULL if text_free else NULL
+    with connection.wrap_database_errors:  # psycopg2's errors as Django's (IntegrityError, DataError…)
+        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{null}')", payload)
+
+
+def _any_key_stored(cursor, *, table: str, key_columns: Sequence[str], rows: Sequence[Sequence]) -> bool:
+    """Whether a stored row may share a key with `rows`: a superset test on the first and last key
+    columns (account/post/campaign and date), answered from the unique index."""
+    first, last = key_columns[0], key_columns[-1]
+    position = len(key_columns) - 1
+    cursor.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {first} = ANY(%s) AND {last} = ANY(%s))",
+        [sorted({row[0] for row in rows}), sorted({row[position] for row in rows})],
+    )
+    return cursor.fetchone()[0]
+
+
+def _insert_new(
+    cursor, *, table: str, columns: list[str], rows: Sequence[Sequence], touch_column: str | None, text_free: bool,
+) -> bool:
+    """COPY `rows` straight into `table` (the physical limit of a write); False if a concurrent
+    writer stored one of the keys first, leaving nothing written."""
+    suffix = ""
+    if touch_column:
+        cursor.execute("SELECT now()")  # the transaction's time, as the INSERT path writes it
+        suffix = "," + cursor.fetchone()[0].isoformat()
+        columns = [*columns, touch_column]
+    try:
+        with transaction.atomic():  # a savepoint: a failed COPY must not abort the caller's transaction
+            _copy(cursor, table=table, columns=", ".join(columns),
+                  payload=_copy_payload(rows, text_free=text_free, suffix=suffix), text_free=text_free)
+    except IntegrityError:
+        return False
+    return True
 
 
 def upsert(
@@ -62,16 +108,31 @@ def upsert(
     rows: Sequence[Sequence],
     touch_column: str | None = "updated_at",
     keep_text_when_blank: Sequence[str] = (),
+    text_free: bool = False,
 ) -> int:
     """Upsert `rows` (tuples ordered as key_columns + value_columns); returns rows changed.
 
-    Must run inside a transaction (the staging table is dropped on commit).
+    `text_free`: the rows hold only numbers, dates and None (rendered faster). Must run inside
+    a transaction (the staging table is dropped on commit). Keys must be unique within `rows`.
     """
     if not rows:
         return 0
     if not connection.in_atomic_block:
         raise RuntimeError("upsert() must run inside transaction.atomic()")
     columns = [*key_columns, *value_columns]
+    with connection.cursor() as cursor:
+        if not _any_key_stored(cursor, table=table, key_columns=key_columns, rows=rows) and _insert_new(
+            cursor, table=table, columns=columns, rows=rows, touch_column=touch_column, text_free=text_free
+        ):
+            return len(rows)
+        return _merge_staged(cursor, table=table, constraint=constraint, columns=columns, value_columns=value_columns,
+                             rows=rows, touch_column=touch_column, keep_text_when_blank=keep_text_when_blank,
+                             text_free=text_free)
+
+
+def _merge_staged(
+    cursor, *, table, constraint, columns, value_columns, rows, touch_column, keep_text_when_blank, text_free,
+) -> int:
     stage = f"_stage_{table}_{next(_stage_ids)}"
     column_list = ", ".join(columns)
 
@@ -88,18 +149,14 @@ def upsert(
         select_columns += ", now()"
     changed = " OR ".join(f"t.{col} IS DISTINCT FROM {merged(col)}" for col in value_columns) or "false"
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {column_list} FROM {table} WITH NO DATA"
-        )
-        cursor.cursor.copy_expert(
-            f"COPY {stage} ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", _copy_payload(rows)
-        )
-        cursor.execute(
-            f"INSERT INTO {table} AS t ({insert_columns}) SELECT {select_columns} FROM {stage} "
-            f"ON CONFLICT ON CONSTRAINT {constraint} DO UPDATE SET {', '.join(assignments)} "
-            f"WHERE {changed}"
-        )
-        written = cursor.rowcount
-        cursor.execute(f"DROP TABLE {stage}")
+    cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {column_list} FROM {table} WITH NO DATA")
+    _copy(cursor, table=stage, columns=column_list, payload=_copy_payload(rows, text_free=text_free),
+          text_free=text_free)
+    cursor.execute(
+        f"INSERT INTO {table} AS t ({insert_columns}) SELECT {select_columns} FROM {stage} "
+        f"ON CONFLICT ON CONSTRAINT {constraint} DO UPDATE SET {', '.join(assignments)} "
+        f"WHERE {changed}"
+    )
+    written = cursor.rowcount
+    cursor.execute(f"DROP TABLE {stage}")
     return written
