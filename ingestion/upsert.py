@@ -8,6 +8,7 @@ would not change are not rewritten, so re-ingesting a window is cheap and change
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import itertools
@@ -44,9 +45,6 @@ _RENDER = {
     dt.date: dt.date.isoformat, dt.datetime: dt.datetime.isoformat, bool: _csv_value,
 }
 NULL = r"\N"
-# Rows without text (numbers, dates, None) render with str() in C: None becomes "None", so their
-# COPY reads "None" as NULL instead (never ambiguous: no column of such rows holds text).
-TEXT_FREE_NULL = "None"
 
 
 def _csv_lines(rows: Iterable[Sequence]) -> list[str]:
@@ -54,46 +52,49 @@ def _csv_lines(rows: Iterable[Sequence]) -> list[str]:
     return [",".join([NULL if v is None else (render(type(v)) or _csv_value)(v) for v in row]) for row in rows]
 
 
-def _copy_payload(rows: Iterable[Sequence], *, text_free: bool, suffix: str = "") -> io.StringIO:
-    lines = [",".join(map(str, row)) for row in rows] if text_free else _csv_lines(rows)
-    if suffix:
-        lines = [line + suffix for line in lines]
-    lines.append("")
-    return io.StringIO("\n".join(lines))
+def _copy_payload(rows: Iterable[Sequence], *, text_free: bool) -> io.StringIO:
+    """CSV for COPY. Rows without text (numbers, dates, None) go through the csv module in C, which
+    writes None as an empty field: their COPY reads that as NULL, since no column of theirs holds text."""
+    if text_free:
+        payload = io.StringIO()
+        csv.writer(payload, lineterminator="\n").writerows(rows)
+        payload.seek(0)
+        return payload
+    return io.StringIO("".join(line + "\n" for line in _csv_lines(rows)))
 
 
 def _copy(cursor, *, table: str, columns: str, payload: io.StringIO, text_free: bool) -> None:
-    null = TEXT_FREE_NULL if text_free else NULL
+    null = "" if text_free else NULL
     with connection.wrap_database_errors:  # psycopg2's errors as Django's (IntegrityError, DataError…)
         cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{null}')", payload)
 
 
 def _any_key_stored(cursor, *, table: str, key_columns: Sequence[str], rows: Sequence[Sequence]) -> bool:
     """Whether a stored row may share a key with `rows`: a superset test on the first and last key
-    columns (account/post/campaign and date), answered from the unique index."""
+    columns (account/post/campaign and date: one index descent per first-column value over the
+    date range; `= ANY` on both made it one per value pair), answered from the unique index."""
     first, last = key_columns[0], key_columns[-1]
     position = len(key_columns) - 1
+    lasts = {row[position] for row in rows}
+    if all(isinstance(value, dt.date) for value in lasts):
+        condition, last_params = f"{last} BETWEEN %s AND %s", [min(lasts), max(lasts)]
+    else:
+        condition, last_params = f"{last} = ANY(%s)", [sorted(lasts)]
     cursor.execute(
-        f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {first} = ANY(%s) AND {last} = ANY(%s))",
-        [sorted({row[0] for row in rows}), sorted({row[position] for row in rows})],
+        f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {first} = ANY(%s) AND {condition})",
+        [sorted({row[0] for row in rows}), *last_params],
     )
     return cursor.fetchone()[0]
 
 
-def _insert_new(
-    cursor, *, table: str, columns: list[str], rows: Sequence[Sequence], touch_column: str | None, text_free: bool,
-) -> bool:
-    """COPY `rows` straight into `table` (the physical limit of a write); False if a concurrent
-    writer stored one of the keys first, leaving nothing written."""
-    suffix = ""
-    if touch_column:
-        cursor.execute("SELECT now()")  # the transaction's time, as the INSERT path writes it
-        suffix = "," + cursor.fetchone()[0].isoformat()
-        columns = [*columns, touch_column]
+def _insert_new(cursor, *, table: str, columns: list[str], rows: Sequence[Sequence], text_free: bool) -> bool:
+    """COPY `rows` straight into `table` (the physical limit of a write; the touch column takes
+    its database default); False if a concurrent writer stored one of the keys first, leaving
+    nothing written."""
     try:
         with transaction.atomic():  # a savepoint: a failed COPY must not abort the caller's transaction
-            _copy(cursor, table=table, columns=", ".join(columns),
-                  payload=_copy_payload(rows, text_free=text_free, suffix=suffix), text_free=text_free)
+            _copy(cursor, table=table, columns=", ".join(columns), payload=_copy_payload(rows, text_free=text_free),
+                  text_free=text_free)
     except IntegrityError:
         return False
     return True
@@ -112,8 +113,9 @@ def upsert(
 ) -> int:
     """Upsert `rows` (tuples ordered as key_columns + value_columns); returns rows changed.
 
-    `text_free`: the rows hold only numbers, dates and None (rendered faster). Must run inside
-    a transaction (the staging table is dropped on commit). Keys must be unique within `rows`.
+    `text_free`: the rows hold only numbers, dates and None (rendered faster). `touch_column`
+    is set to now() on every write and needs a database default (new rows take it). Must run
+    inside a transaction (the staging table is dropped on commit). Keys must be unique in `rows`.
     """
     if not rows:
         return 0
@@ -122,7 +124,7 @@ def upsert(
     columns = [*key_columns, *value_columns]
     with connection.cursor() as cursor:
         if not _any_key_stored(cursor, table=table, key_columns=key_columns, rows=rows) and _insert_new(
-            cursor, table=table, columns=columns, rows=rows, touch_column=touch_column, text_free=text_free
+            cursor, table=table, columns=columns, rows=rows, text_free=text_free
         ):
             return len(rows)
         return _merge_staged(cursor, table=table, constraint=constraint, columns=columns, value_columns=value_columns,

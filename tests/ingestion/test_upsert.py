@@ -57,7 +57,7 @@ def test_a_key_stored_meanwhile_sends_the_copy_back_without_writing_anything():
     rows = [(account.pk, day, 7) for day in DAYS]
     with transaction.atomic(), connection.cursor() as cursor:
         assert not _insert_new(cursor, table="analytics_accountdailymetric", columns=["account_id", "date", "views"],
-                               rows=rows, touch_column="updated_at", text_free=True)
+                               rows=rows, text_free=True)
         # The transaction is still usable, and the upsert path then merges the rows.
         assert upsert(table="analytics_accountdailymetric", constraint="uniq_account_day",
                       key_columns=("account_id", "date"), value_columns=("views",), rows=rows, text_free=True) == 5
