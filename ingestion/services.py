@@ -181,6 +181,10 @@ def batch_ingest(*, run: IngestionRun, batch: Batch) -> WriteResult:
 
 # --- Platform sync --------------------------------------------------------------------------
 
+# Celery time limits of one account's sync (tasks.sync_account).
+SYNC_SOFT_TIME_LIMIT = 15 * 60
+SYNC_TIME_LIMIT = 20 * 60
+
 # Platform "days" are China's calendar days, whatever the server's clock says.
 PLATFORM_TZ = ZoneInfo("Asia/Shanghai")
 # The nightly run re-reads this many days: platforms revise recent days after the fact.
@@ -255,8 +259,19 @@ def sync_window(day: dt.date | None = None) -> tuple[dt.date, dt.date]:
     return end - dt.timedelta(days=SYNC_WINDOW_DAYS - 1), end
 
 
+def ingestion_runs_expire(*, now: dt.datetime | None = None) -> int:
+    """Fail the runs still "running" past the sync's hard time limit: the worker was killed (the
+    limit, or a crash) before it could record anything, and its transaction wrote nothing."""
+    now = now or timezone.now()
+    return IngestionRun.objects.filter(
+        status=RunStatus.RUNNING, started_at__lt=now - dt.timedelta(seconds=SYNC_TIME_LIMIT)
+    ).update(status=RunStatus.FAILED, finished_at=now, error="同步超过时限或工作进程中断，未写入数据；将在下次同步重试")
+
+
 def sync_all_request(*, day: dt.date | None = None) -> list[IngestionRun]:
-    """Queue the nightly window of every active account that has API credentials."""
+    """Queue the nightly window of every active account that has API credentials (first failing
+    the runs a killed worker left "running")."""
+    ingestion_runs_expire()
     start, end = sync_window(day)
     accounts = SocialAccount.objects.filter(status=AccountStatus.ACTIVE).order_by("pk")
     # Credentials are encrypted, so "has any" can only be checked after decryption;

@@ -17,10 +17,8 @@ from .models import IngestionRun, RunStatus
 
 logger = logging.getLogger(__name__)
 
-SYNC_SOFT_TIME_LIMIT = 15 * 60
-SYNC_TIME_LIMIT = 20 * 60
 # Outlives the hard time limit, so a killed task's lock expires on its own.
-LOCK_TIMEOUT = SYNC_TIME_LIMIT + 60
+LOCK_TIMEOUT = services.SYNC_TIME_LIMIT + 60
 # A sync that finds its account busy does not hold a worker: it comes back this much later.
 LOCK_RETRY_SECONDS = 60
 
@@ -37,7 +35,7 @@ def account_lock(account_id: int):
 @shared_task(
     bind=True, acks_late=True, autoretry_for=(TransientError,), max_retries=settings.SYNC_MAX_RETRIES,
     retry_backoff=settings.SYNC_RETRY_BACKOFF, retry_backoff_max=60 * 60, retry_jitter=True,
-    soft_time_limit=SYNC_SOFT_TIME_LIMIT, time_limit=SYNC_TIME_LIMIT,
+    soft_time_limit=services.SYNC_SOFT_TIME_LIMIT, time_limit=services.SYNC_TIME_LIMIT,
 )
 def sync_account(self, account_id: int, start: str, end: str, run_id: int | None = None) -> dict | None:
     account = SocialAccount.objects.filter(pk=account_id).first()

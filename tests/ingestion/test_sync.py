@@ -205,3 +205,23 @@ def test_a_successful_sync_clears_needs_reauth(api_account):
 
     api_account.refresh_from_db()
     assert (api_account.status, api_account.status_detail) == (AccountStatus.ACTIVE, "")
+
+
+@pytest.mark.django_db
+def test_the_nightly_run_fails_runs_a_killed_worker_left_running(org, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from ingestion.services import SYNC_TIME_LIMIT
+
+    account = SocialAccountFactory(organization=org, platform=PLATFORM, credentials={})
+    now = timezone.now()
+    killed = IngestionRun.objects.create(account=account, source=RunSource.API, status=RunStatus.RUNNING,
+                                         started_at=now - dt.timedelta(seconds=SYNC_TIME_LIMIT + 60))
+    busy = IngestionRun.objects.create(account=account, source=RunSource.API, status=RunStatus.RUNNING,
+                                       started_at=now - dt.timedelta(seconds=SYNC_TIME_LIMIT - 60))
+
+    sync_all_request(day=dt.date(2026, 10, 10))
+
+    killed.refresh_from_db(), busy.refresh_from_db()
+    assert (killed.status, busy.status) == (RunStatus.FAILED, RunStatus.RUNNING)
+    assert "时限" in killed.error and killed.finished_at is not None
