@@ -64,7 +64,7 @@ def _merge(records: Iterable, key) -> list:
 
 
 def _write_account_days(account: SocialAccount, days: list[AccountDay]) -> tuple[int, int]:
-    days = _merge(days, key=lambda d: d.date)
+    days = _merge(days, key=attrgetter("date"))
     values = attrgetter("date", *ACCOUNT_METRICS)
     rows = [(account.pk, *values(d)) for d in days]
     changed = upsert(
@@ -75,7 +75,7 @@ def _write_account_days(account: SocialAccount, days: list[AccountDay]) -> tuple
 
 
 def _write_posts(account: SocialAccount, posts: list[PostInfo]) -> tuple[dict[str, int], int]:
-    posts = _merge(posts, key=lambda p: p.external_id)
+    posts = _merge(posts, key=attrgetter("external_id"))
     rows = [(account.pk, p.external_id, p.kind, p.title, p.url, p.published_at) for p in posts]
     changed = upsert(
         table="analytics_post", constraint="uniq_post",
@@ -90,7 +90,7 @@ def _write_posts(account: SocialAccount, posts: list[PostInfo]) -> tuple[dict[st
 
 
 def _write_post_days(post_ids: dict[str, int], days: list[PostDay]) -> tuple[int, int]:
-    days = _merge(days, key=lambda d: (d.post.external_id, d.date))
+    days = _merge(days, key=attrgetter("post.external_id", "date"))
     values = attrgetter("date", *POST_DAY_COLUMNS)
     rows = [(post_ids[d.post.external_id], *values(d)) for d in days]
     changed = upsert(
@@ -101,7 +101,7 @@ def _write_post_days(post_ids: dict[str, int], days: list[PostDay]) -> tuple[int
 
 
 def _write_campaign_days(account: SocialAccount, days: list[CampaignDay]) -> tuple[int, int]:
-    days = _merge(days, key=lambda d: (d.campaign, d.date, d.attach_account))
+    days = _merge(days, key=attrgetter("campaign", "date", "attach_account"))
     names = sorted({d.campaign for d in days})
     Campaign.objects.bulk_create(
         [Campaign(organization_id=account.organization_id, platform=account.platform, name=n) for n in names],
@@ -128,7 +128,8 @@ def metrics_write(*, account: SocialAccount, batch: Batch) -> WriteResult:
     with transaction.atomic():
         r, c = _write_account_days(account, batch.account_days)
         received, changed = received + r, changed + c
-        post_infos = [*batch.posts, *(d.post for d in batch.post_days)]
+        # Snapshots repeat their post, usually as the same object: drop those repeats cheaply.
+        post_infos = list({id(p): p for p in (*batch.posts, *(d.post for d in batch.post_days))}.values())
         if post_infos:
             post_ids, c = _write_posts(account, post_infos)
             received, changed = received + len(batch.posts), changed + c

@@ -49,24 +49,51 @@ NULL = r"\N"
 
 def _csv_lines(rows: Iterable[Sequence]) -> list[str]:
     render = _RENDER.get
-    return [",".join([NULL if v is None else (render(type(v)) or _csv_value)(v) for v in row]) for row in rows]
+    return [",".join([NULL if v is None else (render(type(v)) or _csv_value)(v) for v in row]) + "\n" for row in rows]
 
 
-def _copy_payload(rows: Iterable[Sequence], *, text_free: bool) -> io.StringIO:
-    """CSV for COPY. Rows without text (numbers, dates, None) go through the csv module in C, which
-    writes None as an empty field: their COPY reads that as NULL, since no column of theirs holds text."""
-    if text_free:
-        payload = io.StringIO()
-        csv.writer(payload, lineterminator="\n").writerows(rows)
-        payload.seek(0)
-        return payload
-    return io.StringIO("".join(line + "\n" for line in _csv_lines(rows)))
+class _CsvStream(io.TextIOBase):
+    """`rows` as CSV, rendered a slice at a time as COPY reads: PostgreSQL parses one chunk on the
+    other core while Python renders the next, instead of waiting for the whole payload.
+
+    Rows without text (numbers, dates, None) go through the csv module in C, which writes None as
+    an empty field: their COPY reads that as NULL, since no column of theirs holds text."""
+
+    SLICE = 1000
+
+    def __init__(self, rows: Sequence[Sequence], *, text_free: bool):
+        self._rows, self._next, self._pending = rows, 0, ""
+        self._text_free = text_free
+        self._out = io.StringIO()
+        self._writer = csv.writer(self._out, lineterminator="\n")
+
+    def _render_slice(self) -> str:
+        rows = self._rows[self._next:self._next + self.SLICE]
+        self._next += len(rows)
+        if not self._text_free:
+            return "".join(_csv_lines(rows))
+        self._out.seek(0)
+        self._out.truncate()
+        self._writer.writerows(rows)
+        return self._out.getvalue()
+
+    def read(self, size: int = -1) -> str:
+        while (size < 0 or len(self._pending) < size) and self._next < len(self._rows):
+            self._pending += self._render_slice()
+        if size < 0:
+            size = len(self._pending)
+        chunk, self._pending = self._pending[:size], self._pending[size:]
+        return chunk
+
+    def readable(self) -> bool:
+        return True
 
 
-def _copy(cursor, *, table: str, columns: str, payload: io.StringIO, text_free: bool) -> None:
+def _copy(cursor, *, table: str, columns: str, rows: Sequence[Sequence], text_free: bool) -> None:
     null = "" if text_free else NULL
     with connection.wrap_database_errors:  # psycopg2's errors as Django's (IntegrityError, DataError…)
-        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{null}')", payload)
+        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '{null}')",
+                                  _CsvStream(rows, text_free=text_free), size=64 * 1024)
 
 
 def _any_key_stored(cursor, *, table: str, key_columns: Sequence[str], rows: Sequence[Sequence]) -> bool:
@@ -93,8 +120,7 @@ def _insert_new(cursor, *, table: str, columns: list[str], rows: Sequence[Sequen
     nothing written."""
     try:
         with transaction.atomic():  # a savepoint: a failed COPY must not abort the caller's transaction
-            _copy(cursor, table=table, columns=", ".join(columns), payload=_copy_payload(rows, text_free=text_free),
-                  text_free=text_free)
+            _copy(cursor, table=table, columns=", ".join(columns), rows=rows, text_free=text_free)
     except IntegrityError:
         return False
     return True
@@ -152,8 +178,7 @@ def _merge_staged(
     changed = " OR ".join(f"t.{col} IS DISTINCT FROM {merged(col)}" for col in value_columns) or "false"
 
     cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {column_list} FROM {table} WITH NO DATA")
-    _copy(cursor, table=stage, columns=column_list, payload=_copy_payload(rows, text_free=text_free),
-          text_free=text_free)
+    _copy(cursor, table=stage, columns=column_list, rows=rows, text_free=text_free)
     cursor.execute(
         f"INSERT INTO {table} AS t ({insert_columns}) SELECT {select_columns} FROM {stage} "
         f"ON CONFLICT ON CONSTRAINT {constraint} DO UPDATE SET {', '.join(assignments)} "
