@@ -57,13 +57,26 @@ def _verdict(value, limit, *, at_least: bool) -> str:
     return "met" if (value >= limit if at_least else value <= limit) else "MISSED"
 
 
+def _worst(runs: dict[str, dict], key: str, *, at_least: bool) -> tuple[object, str]:
+    """The worst value of `key` over this run's scales, labelled with its scale: a target holds at every size."""
+    values = [(run[key], scale) for scale, run in runs.items() if run.get(key) is not None]
+    if not values:
+        return None, ""
+    value, scale = (min if at_least else max)(values)
+    return value, f" ({scale})" if len(runs) > 1 else ""
+
+
 def targets(result: dict) -> list[tuple[str, object, str]]:
     m = result["runs"].get("m") or previous_result("m") or {}
-    return [
-        ("ingest new ≥ 50% of COPY", result["ingest_new_ratio"], _verdict(result["ingest_new_ratio"], 0.5, at_least=True)),
-        ("re-ingest ≥ 30% of COPY", result["ingest_reingest_ratio"],
-         _verdict(result["ingest_reingest_ratio"], 0.3, at_least=True)),
-        ("KPI API p95 ≤ 5× raw SQL", result["kpi_vs_sql_ratio"], _verdict(result["kpi_vs_sql_ratio"], 5, at_least=False)),
+    rows = []
+    for name, key, limit, at_least in (
+        ("ingest new ≥ 50% of COPY", "ingest_new_ratio", 0.5, True),
+        ("re-ingest ≥ 30% of COPY", "ingest_reingest_ratio", 0.3, True),
+        ("KPI API p95 ≤ 5× raw SQL", "kpi_vs_sql_ratio", 5, False),
+    ):
+        value, label = _worst(result["runs"], key, at_least=at_least)
+        rows.append((name, value if value is None else f"{value}{label}", _verdict(value, limit, at_least=at_least)))
+    return rows + [
         ("KPI API p95 ≤ 150 ms at m", m.get("kpi_api_p95_ms"), _verdict(m.get("kpi_api_p95_ms"), 150, at_least=False)),
         ("growth p95 s→l ≤ 3×", result["growth_p95_ratio_s_to_l"],
          _verdict(result["growth_p95_ratio_s_to_l"], 3, at_least=False)),
@@ -80,8 +93,8 @@ def table(latest: dict) -> str:
     for result in latest["runs"].values():
         cells = [result.get("rows", {}).get("total") if c == "rows" else result.get(c) for c in columns]
         lines.append("  ".join(f"{'—' if v is None else v:>9}" for v in cells))
-    lines += ["", "target                          value      verdict"]
-    lines += [f"{name:30}  {'—' if value is None else value!s:>9}  {verdict}" for name, value, verdict in targets(latest)]
+    lines += ["", "target (worst scale)            value          verdict"]
+    lines += [f"{name:30}  {'—' if value is None else value!s:>13}  {verdict}" for name, value, verdict in targets(latest)]
     errors = {f"{s}.{k}": v for s, r in latest["runs"].items() for k, v in r.get("errors", {}).items()}
     lines += [f"not measured: {k}: {v[:160]}" for k, v in errors.items()]
     return "\n".join(lines)
