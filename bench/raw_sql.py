@@ -1,7 +1,8 @@
 """The single hand-written SQL statement that computes the KPI API's numbers (KPIS.md) for one
 organization: organic, paid and post aggregates per bucket, with the ratios derived in SQL. The
 yardstick for the API's overhead (same rules: per-account partials for the follower figures,
-the latest snapshot per post and bucket for the view-weighted completion rate)."""
+the latest snapshot per post and bucket for the view-weighted completion rate; same access
+paths: the organization's accounts and campaigns as arrays, posts by their snapshot range)."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ WITH per_account AS (
            sum(m.coins) AS coins, sum(m.danmaku) AS danmaku,
            sum(m.followers)::numeric / NULLIF(count(m.followers), 0) AS avg_followers,
            ((array_agg(m.followers ORDER BY m.date DESC) FILTER (WHERE m.followers IS NOT NULL))[1]) AS followers
-    FROM analytics_accountdailymetric m JOIN accounts_socialaccount a ON a.id = m.account_id
-    WHERE a.organization_id = %(org)s AND m.date BETWEEN %(start)s AND %(end)s
+    FROM analytics_accountdailymetric m
+    WHERE m.account_id = ANY(ARRAY(SELECT id FROM accounts_socialaccount WHERE organization_id = %(org)s))
+      AND m.date BETWEEN %(start)s AND %(end)s
     GROUP BY 1, 2
 ), organic AS (
     SELECT p.period, sum(p.views) AS views, sum(p.impressions) AS impressions, sum(p.likes) AS likes,
@@ -41,15 +43,16 @@ WITH per_account AS (
     SELECT {paid_bucket} AS period, sum(c.spend) AS spend, sum(c.impressions) AS paid_impressions,
            sum(c.clicks) AS clicks, sum(c.engagements) AS engagements, sum(c.conversions) AS conversions,
            sum(c.revenue) AS revenue, sum(c.followers_gained) AS paid_followers_gained
-    FROM analytics_campaigndailymetric c JOIN analytics_campaign k ON k.id = c.campaign_id
-    WHERE k.organization_id = %(org)s AND c.date BETWEEN %(start)s AND %(end)s
+    FROM analytics_campaigndailymetric c
+    WHERE c.campaign_id = ANY(ARRAY(SELECT id FROM analytics_campaign WHERE organization_id = %(org)s))
+      AND c.date BETWEEN %(start)s AND %(end)s
     GROUP BY 1
 ), snapshots AS (
     SELECT DISTINCT ON (s.post_id, {post_bucket}) {post_bucket} AS period, s.completion_rate, s.views
-    FROM analytics_postdailymetric s
-    JOIN analytics_post p ON p.id = s.post_id JOIN accounts_socialaccount a ON a.id = p.account_id
-    WHERE a.organization_id = %(org)s AND s.date BETWEEN %(start)s AND %(end)s
-      AND s.completion_rate IS NOT NULL AND s.views IS NOT NULL
+    FROM analytics_post p JOIN analytics_postdailymetric s ON s.post_id = p.id
+    WHERE p.account_id = ANY(ARRAY(SELECT id FROM accounts_socialaccount WHERE organization_id = %(org)s))
+      AND p.last_snapshot_on >= %(start)s AND p.first_snapshot_on <= %(end)s
+      AND s.date BETWEEN %(start)s AND %(end)s AND s.completion_rate IS NOT NULL AND s.views IS NOT NULL
     ORDER BY s.post_id, {post_bucket}, s.date DESC
 ), posts AS (
     SELECT period, sum(completion_rate * views) / NULLIF(sum(views), 0) AS completion_rate
