@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db import IntegrityError, connection, transaction
 
 _stage_ids = itertools.count()
+NULL = r"\N"
 
 
 def _quote(value: str) -> str:
@@ -26,7 +27,7 @@ def _quote(value: str) -> str:
 
 def _csv_value(value) -> str:
     if value is None:
-        return r"\N"
+        return NULL
     if isinstance(value, str):
         return _quote(value)
     if isinstance(value, bool):
@@ -44,7 +45,6 @@ _RENDER = {
     int: int.__str__, float: float.__repr__, Decimal: Decimal.__str__, str: _quote,
     dt.date: dt.date.isoformat, dt.datetime: dt.datetime.isoformat, bool: _csv_value,
 }
-NULL = r"\N"
 
 
 def _csv_lines(rows: Iterable[Sequence]) -> list[str]:
@@ -161,6 +161,7 @@ def upsert(
 def _merge_staged(
     cursor, *, table, constraint, columns, value_columns, rows, touch_column, keep_text_when_blank, text_free,
 ) -> int:
+    """COPY into a staging table, then one INSERT … ON CONFLICT that merges it (see the module docstring)."""
     stage = f"_stage_{table}_{next(_stage_ids)}"
     column_list = ", ".join(columns)
 
@@ -170,17 +171,14 @@ def _merge_staged(
         return f"COALESCE(EXCLUDED.{col}, t.{col})"
 
     assignments = [f"{col} = {merged(col)}" for col in value_columns]
-    insert_columns, select_columns = column_list, column_list
-    if touch_column:
+    if touch_column:  # inserted rows take the column's database default
         assignments.append(f"{touch_column} = now()")
-        insert_columns += f", {touch_column}"
-        select_columns += ", now()"
     changed = " OR ".join(f"t.{col} IS DISTINCT FROM {merged(col)}" for col in value_columns) or "false"
 
     cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {column_list} FROM {table} WITH NO DATA")
     _copy(cursor, table=stage, columns=column_list, rows=rows, text_free=text_free)
     cursor.execute(
-        f"INSERT INTO {table} AS t ({insert_columns}) SELECT {select_columns} FROM {stage} "
+        f"INSERT INTO {table} AS t ({column_list}) SELECT {column_list} FROM {stage} "
         f"ON CONFLICT ON CONSTRAINT {constraint} DO UPDATE SET {', '.join(assignments)} "
         f"WHERE {changed}"
     )
