@@ -9,7 +9,13 @@ import pytest
 from accounts.models import Platform
 from analytics import frames, kpis
 from analytics.models import ACCOUNT_METRICS, AccountDailyMetric, CampaignDailyMetric
-from tests.factories import CampaignFactory, SocialAccountFactory
+from tests.factories import (
+    CampaignFactory,
+    OrganizationFactory,
+    PostDailyMetricFactory,
+    PostFactory,
+    SocialAccountFactory,
+)
 
 START, END = date(2026, 9, 20), date(2026, 11, 3)
 
@@ -55,6 +61,19 @@ def test_day_partials_match_the_pandas_reference(org, random_rows):
                                   check_dtype=False)
 
 
+def test_day_partials_with_missing_days_leave_the_day_before_unknown(org, random_rows):
+    gaps = random_rows.sample(frac=0.2, random_state=3)
+    for row in gaps.itertuples():
+        AccountDailyMetric.objects.filter(account_id=row.account, date=row.date).delete()
+    sql = frames.organic_partials(organization=org, start=START, end=END, granularity="day")
+    reference = kpis.account_day_partials(random_rows.drop(gaps.index))
+    reference = reference[(reference["period"] >= START) & (reference["period"] <= END)].sort_values(["period", "account"])
+    columns = ["period", "account", "platform", "n_days", *kpis.ORGANIC_SUMS, *kpis.ORGANIC_STATE]
+    assert reference["followers_before"].isna().sum() > len(gaps) / 2  # gaps do reach the day-before column
+    pd.testing.assert_frame_equal(sql[columns].reset_index(drop=True), reference[columns].reset_index(drop=True),
+                                  check_dtype=False)
+
+
 @pytest.mark.parametrize("granularity", ["week", "month", "total"])
 @pytest.mark.parametrize("group_by", [None, "platform", "account"])
 def test_sql_buckets_equal_reaggregated_days(org, random_rows, granularity, group_by):
@@ -88,3 +107,42 @@ def test_shift_reads_the_earlier_window_under_this_windows_buckets(org, random_r
 def test_unknown_granularity_is_rejected(org):
     with pytest.raises(ValueError, match="granularity"):
         frames.organic_partials(organization=org, start=START, end=END, granularity="quarter")
+
+
+def _completion_reference(snapshots: pd.DataFrame, granularity: str, group_by) -> pd.DataFrame:
+    """KPIS.md's rule in pandas: per post and bucket, the latest snapshot in the window reporting both values."""
+    both = snapshots.dropna(subset=["completion_rate", "views"])
+    both = both[(both["date"] >= START) & (both["date"] <= END)].copy()
+    both["period"] = [kpis.bucket_of(day, granularity, START) for day in both["date"]]
+    latest = both.sort_values("date").groupby(["post", "period"]).tail(1)
+    latest["completion_weighted"] = latest["completion_rate"] * latest["views"]
+    latest["completion_views"] = latest["views"].astype(float)
+    keys = ["period"] + ([group_by] if group_by else [])
+    return latest.groupby(keys)[["completion_weighted", "completion_views"]].sum().reset_index()
+
+
+@pytest.mark.parametrize("granularity", ["day", "week", "month", "total"])
+@pytest.mark.parametrize("group_by", [None, "platform", "account"])
+def test_post_partials_follow_the_latest_snapshot_rule(org, granularity, group_by):
+    rng = np.random.default_rng(11)
+    accounts = [SocialAccountFactory(organization=org, platform=p) for p in (Platform.DOUYIN, Platform.BILIBILI)]
+    raw = []
+    for n in range(6):
+        post = PostFactory(account=accounts[n % 2])
+        # Snapshots around the window on random days (gaps included), some without one of the values.
+        for offset in sorted(rng.choice(np.arange(-10, 60), size=12, replace=False)):
+            day = START + timedelta(days=int(offset))
+            views = None if rng.random() < 0.15 else int(rng.integers(1, 10**5))
+            rate = None if rng.random() < 0.15 else float(rng.random())
+            PostDailyMetricFactory(post=post, date=day, views=views, completion_rate=rate)
+            raw.append({"post": post.pk, "account": post.account_id, "platform": post.account.platform, "date": day,
+                        "views": views, "completion_rate": rate})
+    other = SocialAccountFactory(organization=OrganizationFactory(), platform=Platform.DOUYIN)
+    PostDailyMetricFactory(post=PostFactory(account=other), date=START, views=10**6, completion_rate=1.0)
+
+    actual = frames.post_partials(organization=org, start=START, end=END, granularity=granularity, group_by=group_by)
+    expected = _completion_reference(pd.DataFrame(raw), granularity, group_by)
+    keys = ["period"] + ([group_by] if group_by else [])
+    assert len(expected) >= min(3, len(kpis.buckets(START, END, granularity)))  # not a comparison of nothing
+    pd.testing.assert_frame_equal(actual[[*keys, "completion_weighted", "completion_views"]].reset_index(drop=True),
+                                  expected.reset_index(drop=True), check_dtype=False, rtol=1e-9)
