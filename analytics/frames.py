@@ -16,6 +16,7 @@ from datetime import date
 import pandas as pd
 from django.db import connection
 
+from analytics import kpis
 from analytics.kpis import GRANULARITIES, ORGANIC_SUMS
 from analytics.models import POST_COUNTERS, POST_RATES
 
@@ -229,39 +230,39 @@ def post_partials(
     completion_rate and views (post counters are lifetime totals, so the latest one is the post's
     standing at the end of the bucket); posts without such a snapshot are left out.
     """
-    first, _ = _bucket_sql(granularity, "(s.date + %(shift)s)")
     params = _params(organization, start, end, shift, platform=platform, account=account)
     accounts = _where(params, ["a.organization_id = %(org)s"], {"platform": "a.platform", "account": "a.id"})
-    select_identity, names = _grouped(_group_columns(group_by, POST_GROUPS))
-    reported = "s.date BETWEEN %(lo)s AND %(hi)s AND s.completion_rate IS NOT NULL AND s.views IS NOT NULL"
-    latest = order = ""
-    if granularity == "total":  # one bucket: one backward index probe per post finds its latest snapshot
-        snapshots = f"""JOIN LATERAL (
-                SELECT s.date, s.completion_rate, s.views FROM analytics_postdailymetric s
-                WHERE s.post_id = p.id AND {reported} ORDER BY s.date DESC LIMIT 1
+    identity = _group_columns(group_by, POST_GROUPS)
+    select_identity, _ = _grouped(identity)
+    both = "s.completion_rate IS NOT NULL AND s.views IS NOT NULL"
+    if granularity == "day":  # a day holds at most one snapshot per post (unique post, date): all of them
+        period = "s.date + %(shift)s"
+        snapshots = f"JOIN analytics_postdailymetric s ON s.post_id = p.id AND s.date BETWEEN %(lo)s AND %(hi)s AND {both}"
+    else:  # for each bucket the post's snapshot range meets, one backward index probe finds the latest
+        bounds = kpis.buckets(start, end, granularity)
+        params |= {"firsts": [first for first, _ in bounds], "lasts": [last for _, last in bounds]}
+        period = "b.first"
+        snapshots = f"""JOIN unnest(%(firsts)s::date[], %(lasts)s::date[]) AS b(first, last)
+                ON b.first - %(shift)s <= p.last_snapshot_on AND b.last - %(shift)s >= p.first_snapshot_on
+            JOIN LATERAL (
+                SELECT s.completion_rate, s.views FROM analytics_postdailymetric s
+                WHERE s.post_id = p.id AND s.date BETWEEN b.first - %(shift)s AND b.last - %(shift)s AND {both}
+                ORDER BY s.date DESC LIMIT 1
             ) s ON true"""
-    else:
-        snapshots = f"JOIN analytics_postdailymetric s ON s.post_id = p.id AND {reported}"
-        if granularity != "day":  # a day bucket holds at most one snapshot per post (unique post, date)
-            latest, order = f"DISTINCT ON (s.post_id, {first})", f"ORDER BY s.post_id, {first}, s.date DESC"
+    positions = ", ".join(str(n) for n in range(1, len(identity) + 2))
     sql = f"""
-        WITH snap AS (
-            SELECT {latest} {first} AS period{select_identity}, s.completion_rate, s.views
-            FROM analytics_post p
-            JOIN accounts_socialaccount a ON a.id = p.account_id
-            {snapshots}
-            -- The accounts as an array make an index range scan per account over the posts whose
-            -- snapshots can fall in the window; as a join the planner read every organization's.
-            WHERE p.account_id = ANY(ARRAY(SELECT a.id FROM accounts_socialaccount a WHERE {accounts}))
-              AND p.last_snapshot_on >= %(lo)s AND p.first_snapshot_on <= %(hi)s
-            {order}
-        )
-        SELECT period{names},
-            SUM(completion_rate * views)::float8 AS completion_weighted,
-            SUM(views)::float8 AS completion_views
-        FROM snap
-        GROUP BY period{names}
-        ORDER BY period{names}
+        SELECT {period} AS period{select_identity},
+            SUM(s.completion_rate * s.views)::float8 AS completion_weighted,
+            SUM(s.views)::float8 AS completion_views
+        FROM analytics_post p
+        JOIN accounts_socialaccount a ON a.id = p.account_id
+        {snapshots}
+        -- The accounts as an array make an index range scan per account over the posts whose
+        -- snapshots can fall in the window; as a join the planner read every organization's.
+        WHERE p.account_id = ANY(ARRAY(SELECT a.id FROM accounts_socialaccount a WHERE {accounts}))
+          AND p.last_snapshot_on >= %(lo)s AND p.first_snapshot_on <= %(hi)s
+        GROUP BY {positions}
+        ORDER BY {positions}
     """
     frame = _partial_frame(sql, params)
     return _floats(frame, keep=("period", "account", "platform"))
