@@ -78,6 +78,16 @@ def _where(params: dict, conditions: list[str], columns: dict[str, str]) -> str:
     return " AND ".join([*conditions, *(f"{column} = %({name})s" for name, column in columns.items() if params.get(name))])
 
 
+def _of_accounts(column: str, params: dict) -> str:
+    """`column` is one of the organization's accounts (narrowed by the platform/account filters).
+
+    As an array the planner scans each account's rows through the (account, …) unique index; as
+    a join it took the window of every organization through a date index or a sequential scan,
+    which grows with the whole table instead of the organization's data."""
+    accounts = _where(params, ["a.organization_id = %(org)s"], {"platform": "a.platform", "account": "a.id"})
+    return f"{column} = ANY(ARRAY(SELECT a.id FROM accounts_socialaccount a WHERE {accounts}))"
+
+
 def _group_columns(group_by: str | None, columns: dict[str, str]) -> list[tuple[str, str]]:
     """(SQL expression, name) of the identity columns a partial frame is grouped by: those of
     `group_by` only, since the sums are additive over everything else."""
@@ -111,8 +121,7 @@ def organic_partials(
     first, last = _bucket_sql(granularity)
     sums = ",\n".join(f"SUM(m.{col})::float8 AS {col}" for col in ORGANIC_SUMS)
     params = _params(organization, start, end, shift, platform=platform, account=account)
-    where = _where(params, ["a.organization_id = %(org)s", "m.date BETWEEN %(lo)s AND %(hi)s"],
-                   {"platform": "a.platform", "account": "a.id"})
+    where = f"{_of_accounts('m.account_id', params)} AND m.date BETWEEN %(lo)s AND %(hi)s"
     sql = f"""
         WITH agg AS (
             SELECT {first} AS period, ({last}) - ({first}) + 1 AS n_days, m.account_id AS account, a.platform,
@@ -146,8 +155,7 @@ def _organic_day_partials(*, organization, start, end, platform, account, shift)
     as much as the scan), and the day before is the previous row of the account (LAG over a scan
     that starts a day early) instead of an index probe per row."""
     params = _params(organization, start, end, shift, platform=platform, account=account)
-    where = _where(params, ["a.organization_id = %(org)s", "m.date BETWEEN %(lo)s::date - 1 AND %(hi)s"],
-                   {"platform": "a.platform", "account": "a.id"})
+    where = f"{_of_accounts('m.account_id', params)} AND m.date BETWEEN %(lo)s::date - 1 AND %(hi)s"
     metrics = ", ".join(f"m.{col}::float8 AS {col}" for col in ORGANIC_SUMS)
     sql = f"""
         SELECT d.date + %(shift)s AS period, d.account, d.platform, {", ".join(ORGANIC_SUMS)},
@@ -231,7 +239,6 @@ def post_partials(
     standing at the end of the bucket); posts without such a snapshot are left out.
     """
     params = _params(organization, start, end, shift, platform=platform, account=account)
-    accounts = _where(params, ["a.organization_id = %(org)s"], {"platform": "a.platform", "account": "a.id"})
     identity = _group_columns(group_by, POST_GROUPS)
     select_identity, _ = _grouped(identity)
     both = "s.completion_rate IS NOT NULL AND s.views IS NOT NULL"
@@ -257,9 +264,8 @@ def post_partials(
         FROM analytics_post p
         JOIN accounts_socialaccount a ON a.id = p.account_id
         {snapshots}
-        -- The accounts as an array make an index range scan per account over the posts whose
-        -- snapshots can fall in the window; as a join the planner read every organization's.
-        WHERE p.account_id = ANY(ARRAY(SELECT a.id FROM accounts_socialaccount a WHERE {accounts}))
+        -- Only the posts whose snapshots can fall in the window (an index range scan per account).
+        WHERE {_of_accounts("p.account_id", params)}
           AND p.last_snapshot_on >= %(lo)s AND p.first_snapshot_on <= %(hi)s
         GROUP BY {positions}
         ORDER BY {positions}
