@@ -32,7 +32,7 @@ from ingestion.connectors.base import REGISTRY, TransientError
 from ingestion.connectors.dates import frozen_today
 from ingestion.importers import file_import
 from ingestion.models import IngestionRun, RunSource, RunStatus
-from ingestion.services import SYNC_WINDOW_DAYS, account_sync
+from ingestion.services import PLATFORM_TZ, SYNC_WINDOW_DAYS, account_sync
 
 from . import world
 from .auth import demo_credentials
@@ -50,6 +50,7 @@ DEMO_ACCOUNTS = (
 # asked every night, so the demo replays the nights. The others have history APIs.
 SNAPSHOT_PLATFORMS = {Platform.DOUYIN, Platform.BILIBILI, Platform.WEIBO}
 BACKFILL_DAYS = 30
+NIGHTLY_SYNC_TIME = dt.time(2, 30)  # the beat schedule (ingestion migration 0002), China time
 SANDBOX_WAIT_SECONDS = 20.0  # `make run` starts the sandbox a moment before seeding
 # Paid campaigns with conversions, imported from the campaign CSV template:
 # (name, platform, first day back from yesterday, last day back, daily budget CNY, conversion rate, order value)
@@ -167,7 +168,9 @@ def demo_sync(
         if todo:
             with night_after(root, night):
                 for account in todo:
-                    _sync(account, max(start, night - dt.timedelta(days=SYNC_WINDOW_DAYS - 1)), night, report)
+                    run = _sync(account, max(start, night - dt.timedelta(days=SYNC_WINDOW_DAYS - 1)), night, report)
+                    if run is not None:
+                        _date_as_scheduled(run, night)
         if night.day == 1 or night == end:
             progress(f"replayed the nightly sync up to {night}")
     return report
@@ -192,16 +195,28 @@ def _connector_platforms() -> set[str]:
     return set(REGISTRY)
 
 
-def _sync(account: SocialAccount, start: dt.date, end: dt.date, report: SeedReport) -> None:
+def _sync(account: SocialAccount, start: dt.date, end: dt.date, report: SeedReport) -> IngestionRun | None:
     try:
         run = account_sync(account=account, start=start, end=end, source=RunSource.SANDBOX)
     except TransientError as exc:
         report.failed.append(f"{account.platform} {start}..{end}: {exc}")
-        return
+        return None
     if run.status == RunStatus.SUCCEEDED:
         report.synced[account.platform] = report.synced.get(account.platform, 0) + 1
     else:
         report.failed.append(f"{account.platform} {start}..{end}: {run.error}")
+    return run
+
+
+def _date_as_scheduled(run: IngestionRun, night: dt.date) -> None:
+    """Date a replayed run at the nightly schedule of the morning after its night (never later
+    than now), so the data-status page shows the history a real deployment would have."""
+    morning = dt.datetime.combine(night + dt.timedelta(days=1), NIGHTLY_SYNC_TIME, tzinfo=PLATFORM_TZ)
+    started = min(morning, timezone.now() - (run.finished_at - run.started_at))
+    finished = started + (run.finished_at - run.started_at)
+    IngestionRun.objects.filter(pk=run.pk).update(started_at=started, finished_at=finished)
+    if run.status == RunStatus.SUCCEEDED:
+        SocialAccount.objects.filter(pk=run.account_id).update(last_synced_at=finished)
 
 
 # --- files: Xiaohongshu organic data and paid campaigns ------------------------------------

@@ -4,6 +4,7 @@ import datetime as dt
 import io
 import subprocess
 import sys
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -66,6 +67,13 @@ def test_seed_demo_starts_its_own_sandbox_and_is_idempotent(settings):
     paid = CampaignDailyMetric.objects.filter(account=accounts["xiaohongshu"])
     assert paid.exclude(spend=None).count() >= 3 and paid.exclude(conversions=None).exclude(revenue=None).exists()
     assert not IngestionRun.objects.exclude(status=RunStatus.SUCCEEDED).exists()
+    # Replayed nights carry the time the 02:30 schedule would have run them (not the seeding time).
+    nights = IngestionRun.objects.filter(account=accounts["douyin"]).order_by("window_end")
+    china = ZoneInfo("Asia/Shanghai")
+    assert [(r.window_end, r.started_at.astimezone(china).date(), r.started_at.astimezone(china).time())
+            for r in nights[:2]] == [(night, night + dt.timedelta(days=1), dt.time(2, 30)) for night in window[:2]]
+    accounts["douyin"].refresh_from_db()
+    assert accounts["douyin"].last_synced_at == nights.last().finished_at
 
     before, runs = stored(), IngestionRun.objects.count()
     assert seed("--days", "3")[-2] == "sync runs: nothing new"
