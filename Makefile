@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint format bench bench-quick services-status services-stop clean
+.PHONY: run test test-fast lint format bench bench-quick services-status services-stop clean vendor-plotly
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,3 +44,13 @@ services-stop: $(STAMP)
 
 clean: services-stop
 	rm -rf .data staticfiles
+
+# static/vendor/plotly.min.js: plotly.js's cartesian bundle (scatter, bar, heatmap: everything we
+# draw, and no map code that would fetch tiles, fonts or topojson), with its two default service
+# URLs blanked so nothing in it points off this site. Offline by design: run only to upgrade.
+PLOTLY_JS := 4.1.1
+vendor-plotly:
+	cd "$$(mktemp -d)" && npm pack --silent plotly.js-cartesian-dist-min@$(PLOTLY_JS) && tar xzf ./*.tgz && \
+	sed -e 's#dflt:"https://cdn.plot.ly/un/"#dflt:"topojson/"#' \
+	    -e 's#dflt:"https://cloud.plotly.com/newchart"#dflt:""#' \
+	    package/plotly-cartesian.min.js > $(CURDIR)/static/vendor/plotly.min.js

@@ -10,8 +10,6 @@
       var figure = JSON.parse(source.textContent);
       var layout = Object.assign({}, figure.layout, { autosize: true });
       window.Plotly.newPlot(el, figure.data, layout, {
-        // Offline: plotly's built-in CDN default for map data must never be used (we draw no maps).
-        topojsonURL: "/static/vendor/topojson/",
         displaylogo: false, responsive: true, showLink: false, showSendToCloud: false,
         modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"]
       }).then(function () { el.dataset.rendered = "1"; });
