@@ -10,7 +10,7 @@ import time
 
 import requests
 
-from socialmetrics.embedded import free_port
+from socialmetrics.embedded import free_port, process_stop
 
 from .database import ROOT
 
@@ -45,9 +45,4 @@ def gunicorn(*, database_url: str, timeout: float = 60.0):
             time.sleep(0.2)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        process_stop(process, timeout=10)

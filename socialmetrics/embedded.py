@@ -58,6 +58,16 @@ def port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def process_stop(process: subprocess.Popen, *, timeout: float) -> None:
+    """SIGTERM a child process, then SIGKILL it if it is still there after `timeout` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

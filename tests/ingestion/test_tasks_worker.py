@@ -17,6 +17,7 @@ from accounts.models import AccountStatus
 from analytics.models import AccountDailyMetric
 from ingestion.models import IngestionRun, RunStatus
 from ingestion.tasks import sync_account, sync_all
+from socialmetrics.embedded import process_stop
 from tests.factories import OrganizationFactory, SocialAccountFactory
 from tests.ingestion.http_platform import PLATFORM, day_numbers
 
@@ -58,12 +59,7 @@ def worker_queue(django_db_setup, django_db_blocker, tmp_path_factory):
             time.sleep(0.2)
         yield queue
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        process_stop(worker, timeout=20)
 
 
 def wait_for_runs(expected: int, timeout: float = 60, done=DONE) -> list[IngestionRun]:
