@@ -87,7 +87,7 @@ def buckets(start: date, end: date, granularity: str) -> list[tuple[date, date]]
 # ---------------------------------------------------------------- NULL-aware arithmetic
 
 
-def _floats(values) -> np.ndarray:
+def _array(values) -> np.ndarray:
     return np.asarray(values, dtype=float)
 
 
@@ -103,15 +103,15 @@ def _sum_skipna(terms: list[np.ndarray]) -> np.ndarray:
 
 
 def _ratio(numerator, denominator) -> np.ndarray:
-    denominator = _floats(denominator)
+    denominator = _array(denominator)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _floats(numerator) / np.where(denominator == 0, np.nan, denominator)
+        return _array(numerator) / np.where(denominator == 0, np.nan, denominator)
 
 
 def sum_skipna(frame: pd.DataFrame, columns, weights=None) -> pd.Series:
     """Row-wise Σ weight·column, skipping NULL terms; NULL when every term is NULL."""
     weights = weights or [1] * len(columns)
-    return _like(_sum_skipna([_floats(frame[c]) * w for c, w in zip(columns, weights, strict=True)]), frame)
+    return _like(_sum_skipna([_array(frame[c]) * w for c, w in zip(columns, weights, strict=True)]), frame)
 
 
 def ratio(numerator, denominator) -> pd.Series:
@@ -121,8 +121,8 @@ def ratio(numerator, denominator) -> pd.Series:
 
 def change(current, previous) -> pd.Series:
     """(current − previous) / |previous|, NULL when previous is NULL or 0."""
-    previous_values = _floats(previous)
-    return _like(_ratio(_floats(current) - previous_values, np.abs(previous_values)), current)
+    previous_values = _array(previous)
+    return _like(_ratio(_array(current) - previous_values, np.abs(previous_values)), current)
 
 
 def _group_sum(frame: pd.DataFrame, keys: list[str], columns) -> pd.DataFrame:
@@ -251,7 +251,7 @@ def engagement(frame: pd.DataFrame) -> pd.DataFrame:
 
 def compute(sums: pd.DataFrame) -> pd.DataFrame:
     """Add every KPI of KPIS.md to a frame of period sums (as produced by `rollup`)."""
-    s = {col: _floats(sums[col]) for col in sums.columns if col not in ("period", *GROUP_KEYS)}
+    s = {col: _array(sums[col]) for col in sums.columns if col not in ("period", *GROUP_KEYS)}
 
     def total(columns, weights=None):
         weights = weights or [1] * len(columns)
