@@ -33,6 +33,12 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("分析师")
     VIEWER = "viewer", _("查看者")
 
+    @classmethod
+    def allows(cls, role: str, needed: str) -> bool:
+        """Whether `role` may do what needs `needed`: each role can do all that the ones below it can."""
+        ranks = list(reversed(cls.values))  # declared from the most to the least powerful
+        return ranks.index(role) >= ranks.index(needed)
+
 
 class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")

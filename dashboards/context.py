@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from accounts.models import Membership, Organization, Platform, Role, SocialAccount
-from analytics.api.tenancy import ROLE_RANK
 
 from .forms import FilterForm, Preset
 
@@ -63,7 +62,7 @@ def organization_required(view):
 
 def can_change_data(request) -> bool:
     """Syncing and importing need an analyst or owner, as in the API; viewers only read."""
-    return ROLE_RANK[request.role] >= ROLE_RANK[Role.ANALYST]
+    return Role.allows(request.role, Role.ANALYST)
 
 
 def filter_form(request) -> FilterForm:

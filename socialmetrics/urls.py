@@ -6,7 +6,7 @@ from socialmetrics.health import health
 
 urlpatterns = [
     path("healthz", health, name="health"),
-    path("api/", include("analytics.api_urls")),
+    path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

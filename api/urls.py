@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
-from analytics.api import views
+from api import views
 
 router = SimpleRouter()
 router.register("accounts", views.AccountViewSet, basename="account")

@@ -14,7 +14,6 @@ from accounts.models import Membership, Organization, Role
 
 ORG_QUERY_PARAM = "org"
 ORG_HEADER = "X-Organization"
-ROLE_RANK = {Role.VIEWER: 0, Role.ANALYST: 1, Role.OWNER: 2}
 
 
 @dataclass(frozen=True)
@@ -23,7 +22,7 @@ class Tenant:
     role: str
 
     def allows(self, role: str) -> bool:
-        return ROLE_RANK[self.role] >= ROLE_RANK[role]
+        return Role.allows(self.role, role)
 
 
 def _resolve(request) -> Tenant:
