@@ -33,13 +33,21 @@ def _window():
 
 def test_another_organisation_with_the_same_appid_and_a_wrong_secret_gets_nothing(sandbox):
     start, end = _window()
-    victim = SocialAccountFactory(organization=OrganizationFactory(), platform=Platform.WECHAT, external_id=APPID,
-                                  credentials=demo_credentials(Platform.WECHAT, APPID))
+    victim = SocialAccountFactory(
+        organization=OrganizationFactory(),
+        platform=Platform.WECHAT,
+        external_id=APPID,
+        credentials=demo_credentials(Platform.WECHAT, APPID),
+    )
     assert account_sync(account=victim, start=start, end=end).status == RunStatus.SUCCEEDED
     assert AccountDailyMetric.objects.filter(account=victim).count() == 7
 
-    thief = SocialAccountFactory(organization=OrganizationFactory(), platform=Platform.WECHAT, external_id=APPID,
-                                 credentials={"appid": APPID, "secret": "any-guess"})
+    thief = SocialAccountFactory(
+        organization=OrganizationFactory(),
+        platform=Platform.WECHAT,
+        external_id=APPID,
+        credentials={"appid": APPID, "secret": "any-guess"},
+    )
     run = account_sync(account=thief, start=start, end=end)
     assert run.status == RunStatus.FAILED
     assert "40125" in run.error  # the sandbox's token endpoint refused the wrong secret
@@ -48,8 +56,9 @@ def test_another_organisation_with_the_same_appid_and_a_wrong_secret_gets_nothin
 
 def test_the_same_account_with_a_changed_secret_does_not_reuse_the_old_token(sandbox):
     start, end = _window()
-    account = SocialAccountFactory(platform=Platform.WECHAT, external_id=APPID,
-                                   credentials=demo_credentials(Platform.WECHAT, APPID))
+    account = SocialAccountFactory(
+        platform=Platform.WECHAT, external_id=APPID, credentials=demo_credentials(Platform.WECHAT, APPID)
+    )
     assert account_sync(account=account, start=start, end=end).status == RunStatus.SUCCEEDED
     account.credentials = {"appid": APPID, "secret": "revoked-or-mistyped"}
     account.save()
@@ -58,8 +67,9 @@ def test_the_same_account_with_a_changed_secret_does_not_reuse_the_old_token(san
 
 def test_the_token_is_not_readable_in_redis(sandbox):
     start, end = _window()
-    account = SocialAccountFactory(platform=Platform.WECHAT, external_id=APPID,
-                                   credentials=demo_credentials(Platform.WECHAT, APPID))
+    account = SocialAccountFactory(
+        platform=Platform.WECHAT, external_id=APPID, credentials=demo_credentials(Platform.WECHAT, APPID)
+    )
     assert account_sync(account=account, start=start, end=end).status == RunStatus.SUCCEEDED
     client = cache._cache.get_client(write=False)
     stored = b"".join((client.get(key) or b"") + key for key in client.scan_iter("*"))
