@@ -215,3 +215,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Hardening against hostile tenants and bad nights (issue 22) ----------------------------
+# Redis down must not take the API with it: every Redis client gives up fast, the throttle
+# then lets requests through (api.throttling) and queueing a task answers 503 (ingestion.queueing).
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+CACHES["default"]["OPTIONS"] = {"socket_timeout": REDIS_SOCKET_TIMEOUT, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+# Runs record every outcome; nothing reads task results, so sending a task needs only the broker.
+CELERY_TASK_IGNORE_RESULT = True
