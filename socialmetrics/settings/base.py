@@ -242,3 +242,9 @@ CONTENT_SECURITY_POLICY = env(
     "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'",
 )
+# File names in GB18030 (Chinese Windows) would make Django drop the uploaded file.
+FILE_UPLOAD_HANDLERS = [
+    "socialmetrics.uploads.PartHeadersUTF8Handler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
