@@ -22,6 +22,7 @@ from ingestion.queueing import QUEUE_RETRY_AFTER_SECONDS, QueueUnavailable
 from . import serializers as s
 from .base import TenantAPIView, TenantViewSet
 from .filters import AccountMetricFilter, CampaignFilter, IngestionRunFilter
+from .limits import kpi_rows_check
 from .pagination import FrameRows
 from .windows import WindowSerializer
 
@@ -221,6 +222,7 @@ class KpiView(TenantAPIView):
             report = selectors.kpi_report(organization=self.tenant.organization, **args)
         except ValueError as error:
             raise _validation_error(error) from None
+        kpi_rows_check(report)
         return Response(report)
 
 

@@ -248,3 +248,5 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Most rows one /api/v1/kpis/ answer may have (a bigger one is a 400 asking to narrow the query).
+KPI_MAX_ROWS = env.int("KPI_MAX_ROWS", default=5000)
