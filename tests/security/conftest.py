@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import redis
-import requests
 from django.conf import settings
 
+from bench.server import gunicorn as bench_gunicorn
 from socialmetrics.embedded import free_port, process_stop
-
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 class OwnRedis:
@@ -69,53 +65,10 @@ def database_url_of_tests() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-@contextlib.contextmanager
 def gunicorn(*, redis_url: str, extra_env: dict | None = None, args: tuple = ()):
-    """A one-worker gunicorn with DEBUG off, serving the test database (the test must commit: transactional_db)."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url_of_tests(),
-        "REDIS_URL": redis_url,
-        "DEBUG": "false",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "LOG_LEVEL": "WARNING",
-        "CONN_MAX_AGE": "0",
-        **(extra_env or {}),
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "socialmetrics.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--threads",
-            "8",
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-            *args,
-        ],
-        cwd=ROOT,
-        env=env,
+    """bench's gunicorn, with DEBUG off and the real throttle, on the test database and the given Redis
+    (the test must commit its data: transactional_db)."""
+    env = {"REDIS_URL": redis_url, "ALLOWED_HOSTS": "127.0.0.1", "CONN_MAX_AGE": "0", "API_THROTTLE_RATE": "600/min"}
+    return bench_gunicorn(
+        database_url=database_url_of_tests(), extra_env={**env, **(extra_env or {})}, args=("--threads", "8", *args)
     )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {process.returncode}")
-            with contextlib.suppress(requests.RequestException):
-                requests.get(f"{base}/healthz", timeout=5)
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not answer in time")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process_stop(process, timeout=10)
