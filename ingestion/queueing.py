@@ -31,6 +31,4 @@ def run_enqueue(task, *, run, args: tuple, kwargs: dict, task_id: str) -> None:
     except QUEUE_ERRORS as exc:
         logger.error("queue unavailable, run %s not queued: %s", run.pk, exc)
         ingestion_run_fail(run=run, error=f"任务队列暂时不可用，未能排队：{exc}")
-        raise QueueUnavailable(
-            "任务队列（Redis）暂时不可用，同步未排队；请稍后重试。", code="queue_unavailable"
-        ) from exc
+        raise QueueUnavailable("任务队列（Redis）暂时不可用，同步未排队；请稍后重试。", code="queue_unavailable") from exc
