@@ -5,6 +5,8 @@ import io
 
 from rest_framework.renderers import BaseRenderer
 
+from socialmetrics.spreadsheets import csv_cell
+
 
 def _flat(row: dict, prefix: str = "") -> dict:
     flat = {}
@@ -31,5 +33,5 @@ class CSVRenderer(BaseRenderer):
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+            writer.writerow({k: "" if v is None else csv_cell(v) for k, v in row.items()})
         return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -1,7 +1,7 @@
 """The REST API under /api/: v1 endpoints, the OpenAPI schema and its Swagger UI (local static files)."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
@@ -21,7 +21,7 @@ urlpatterns = [
     path("v1/import-templates/<str:kind>/", views.ImportTemplateView.as_view(), name="import-template"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema", permission_classes=[AllowAny]), name="docs"),
     # Last: anything else under v1/ ending in a slash is a JSON 404 (unslashed paths still get redirected).
     re_path(r"^v1/(?:.*/)?$", views.NotFoundView.as_view()),
 ]

@@ -17,10 +17,12 @@ from analytics.models import AccountDailyMetric, Campaign, Post
 from ingestion import services as ingestion_services
 from ingestion.importers import TEMPLATE_KINDS, ImportFileError, file_import, template_csv
 from ingestion.models import IngestionRun
+from ingestion.queueing import QUEUE_RETRY_AFTER_SECONDS, QueueUnavailable
 
 from . import serializers as s
 from .base import TenantAPIView, TenantViewSet
 from .filters import AccountMetricFilter, CampaignFilter, IngestionRunFilter
+from .limits import kpi_rows_check
 from .pagination import FrameRows
 from .windows import WindowSerializer
 
@@ -81,12 +83,20 @@ class AccountViewSet(
         body.is_valid(raise_exception=True)
         try:
             run = ingestion_services.sync_request(account=account, **body.validated_data)
+        except QueueUnavailable as error:
+            raise QueueDown(error.messages[0]) from None
         except DjangoValidationError as error:
             raise _validation_error(error) from None
         return Response(
             {"run": run.pk, "status": run.status, "window_start": run.window_start, "window_end": run.window_end},
             status=status.HTTP_202_ACCEPTED,
         )
+
+
+class QueueDown(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "queue_unavailable"
+    wait = QUEUE_RETRY_AFTER_SECONDS  # the error handler turns it into Retry-After
 
 
 def _import_error_body(error) -> dict:
@@ -212,6 +222,7 @@ class KpiView(TenantAPIView):
             report = selectors.kpi_report(organization=self.tenant.organization, **args)
         except ValueError as error:
             raise _validation_error(error) from None
+        kpi_rows_check(report)
         return Response(report)
 
 

@@ -16,17 +16,17 @@ from .database import ROOT
 
 
 @contextlib.contextmanager
-def gunicorn(*, database_url: str, timeout: float = 60.0):
+def gunicorn(*, database_url: str, timeout: float = 60.0, extra_env: dict | None = None, args: tuple = ()):
     """Yields the base URL of a one-worker gunicorn (DEBUG off) and stops it on exit."""
     port = free_port()
     env = {
         **os.environ, "DATABASE_URL": database_url, "DEBUG": "false",
         "API_THROTTLE_RATE": "1000000/min",  # measure the stack, not the rate limit
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "WARNING", **(extra_env or {}),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "socialmetrics.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--timeout", "120", "--log-level", "warning"],
+         "--workers", "1", "--timeout", "120", "--log-level", "warning", *args],
         cwd=ROOT, env=env,
     )
     base = f"http://127.0.0.1:{port}"

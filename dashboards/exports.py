@@ -11,6 +11,8 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from socialmetrics.spreadsheets import csv_cell, xlsx_append
+
 from .tables import Table, local_timestamp
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,7 +43,7 @@ def table_csv(table: Table, *, suffix: str) -> HttpResponse:
     writer = csv.writer(buffer)
     writer.writerow([c.label for c in table.columns])
     for row in table.rows:
-        writer.writerow(["" if (v := _raw(row.get(c.key), c.kind)) is None else v for c in table.columns])
+        writer.writerow(["" if (v := _raw(row.get(c.key), c.kind)) is None else csv_cell(v) for c in table.columns])
     # BOM: Excel on Windows opens UTF-8 Chinese correctly only with it.
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(table, suffix, "csv")}"'
@@ -52,11 +54,11 @@ def table_xlsx(table: Table, *, suffix: str) -> HttpResponse:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = table.key[:31]
-    sheet.append([c.label for c in table.columns])
+    xlsx_append(sheet, [str(c.label) for c in table.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        sheet.append([_raw(row.get(c.key), c.kind) for c in table.columns])
+        xlsx_append(sheet, [_raw(row.get(c.key), c.kind) for c in table.columns])
     for index, column in enumerate(table.columns, start=1):
         number_format = XLSX_FORMATS.get(column.kind, "yyyy-mm-dd hh:mm" if column.kind == "datetime" else None)
         letter = sheet.cell(row=1, column=index).column_letter

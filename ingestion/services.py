@@ -28,6 +28,7 @@ from analytics.models import (
 
 from .connectors.base import AuthError, PlatformDataError, QuotaExceeded, TransientError, connector_for
 from .models import IngestionRun, RunSource, RunStatus
+from .queueing import run_enqueue
 from .records import AccountDay, Batch, CampaignDay, PostDay, PostInfo
 from .upsert import upsert
 
@@ -248,8 +249,9 @@ def sync_request(*, account: SocialAccount, start: dt.date, end: dt.date) -> Ing
         account=account, source=RunSource.API, kind=account.platform, window_start=start, window_end=end,
         status=RunStatus.QUEUED, task_id=task_id,
     )
-    transaction.on_commit(lambda: sync_account.apply_async(
-        args=(account.pk, start.isoformat(), end.isoformat()), kwargs={"run_id": run.pk}, task_id=task_id,
+    transaction.on_commit(lambda: run_enqueue(
+        sync_account, run=run, args=(account.pk, start.isoformat(), end.isoformat()), kwargs={"run_id": run.pk},
+        task_id=task_id,
     ))
     return run
 

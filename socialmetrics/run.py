@@ -61,7 +61,9 @@ def main() -> int:
         _manage("migrate", "--no-input", env=env)
         _manage("seed_demo", "--days", env.get("SEED_DEMO_DAYS", "180"), env=env)
         processes += [
-            ("web", _start("web", [PYTHON, "manage.py", "runserver", "--noreload", f"{args.host}:{args.port}"], env)),
+            # gunicorn, as in production: its request limits and JSON errors (gunicorn.conf.py) hold here too.
+            ("web", _start("web", [PYTHON, "-m", "gunicorn", "socialmetrics.wsgi", "--bind", f"{args.host}:{args.port}",
+                                    "--workers", "2", "--threads", "4"], env)),
             ("worker", _start("worker", [PYTHON, "-m", "celery", "-A", "socialmetrics", "worker",
                                           "--loglevel", "INFO", "--concurrency", "2"], env)),
             ("beat", _start("beat", [PYTHON, "-m", "celery", "-A", "socialmetrics", "beat",

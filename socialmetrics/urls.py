@@ -13,3 +13,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("dashboards.urls")),
 ]
+
+handler400 = "socialmetrics.errors.bad_request"
+handler403 = "socialmetrics.errors.permission_denied"
+handler404 = "socialmetrics.errors.page_not_found"
+handler500 = "socialmetrics.errors.server_error"

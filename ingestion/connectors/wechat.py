@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from collections import defaultdict
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 
+from accounts.fields import decrypt_json, encrypt_json
 from accounts.models import Platform
 from ingestion.records import AccountDay, Batch, PostDay, PostInfo
 
@@ -117,11 +121,10 @@ class WeChatConnector(RefreshingConnector):
         self.token = self._access_token(force_refresh=True)
 
     def _access_token(self, *, force_refresh: bool) -> str:
-        """The stable token, cached per appid (every worker shares it; WeChat limits token calls)."""
+        """The stable token, cached for this account's workers (WeChat limits token calls)."""
         if not self.appid or not self.secret:
             raise AuthError("wechat: the account's credentials lack appid or secret")
-        key = f"wechat:access_token:{self.appid}"
-        if not force_refresh and (token := cache.get(key)):
+        if not force_refresh and (token := self.cached_token()):
             return token
         endpoint = "/cgi-bin/stable_token"
         payload = self.client.request("POST", endpoint, json={
@@ -131,5 +134,23 @@ class WeChatConnector(RefreshingConnector):
         reader = Reader("wechat", endpoint)
         token = reader.str(payload, "access_token", required=True)
         expires_in = reader.int(payload, "expires_in") or 7200
-        cache.set(key, token, timeout=max(expires_in - 300, 60))
+        self.cache_token(token, timeout=max(expires_in - 300, 60))
         return token
+
+    def token_cache_key(self) -> str:
+        # Bound to the account and to the secret that obtained the token: another organisation's
+        # account with the same appid and a guessed secret, or this one after its secret changed,
+        # must ask WeChat (which checks the secret) instead of reading the cache.
+        proof = hmac.new(settings.SECRET_KEY.encode(), f"{self.appid}\0{self.secret}".encode(), hashlib.sha256)
+        return f"wechat:access_token:account-{self.account.pk}:{proof.hexdigest()[:32]}"
+
+    def cached_token(self) -> str | None:
+        stored = cache.get(self.token_cache_key())
+        try:
+            return decrypt_json(stored) if stored else None
+        except ImproperlyConfigured:  # encrypted with a key since retired
+            return None
+
+    def cache_token(self, token: str, *, timeout: float) -> None:
+        # Encrypted with the credentials' key: whoever reads Redis does not get a usable token.
+        cache.set(self.token_cache_key(), encrypt_json(token), timeout=timeout)

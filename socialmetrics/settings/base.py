@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "socialmetrics.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "socialmetrics.middleware.ChineseFirstLocaleMiddleware",
@@ -110,10 +111,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboards:overview"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock out a username+IP after repeated failed logins (django-axes).
+# Lock out after repeated failed logins (django-axes): a username whatever IPs the failures come
+# from, and an IP whatever usernames it tries (password spraying).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 
@@ -215,3 +217,36 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Hardening against hostile tenants and bad nights (issue 22) ----------------------------
+# Redis down must not take the API with it: every Redis client gives up fast, the throttle
+# then lets requests through (api.throttling) and queueing a task answers 503 (ingestion.queueing).
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+CACHES["default"]["OPTIONS"] = {"socket_timeout": REDIS_SOCKET_TIMEOUT, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+# Runs record every outcome; nothing reads task results, so sending a task needs only the broker.
+CELERY_TASK_IGNORE_RESULT = True
+
+# Cookies travel over HTTPS only whenever this is not a developer's DEBUG server.
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 60 * 60)  # a working day, not Django's 14 days
+# No inline script anywhere (figure JSON sits in <script type="application/json">, which is data);
+# styles may be inline because Plotly and Swagger UI set them from their own scripts.
+CONTENT_SECURITY_POLICY = env(
+    "CONTENT_SECURITY_POLICY",
+    default="default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
+# File names in GB18030 (Chinese Windows) would make Django drop the uploaded file.
+FILE_UPLOAD_HANDLERS = [
+    "socialmetrics.uploads.PartHeadersUTF8Handler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Most rows one /api/v1/kpis/ answer may have (a bigger one is a 400 asking to narrow the query).
+KPI_MAX_ROWS = env.int("KPI_MAX_ROWS", default=5000)

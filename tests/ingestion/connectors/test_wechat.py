@@ -22,9 +22,9 @@ OK_TOKEN = {"access_token": "tok-1", "expires_in": 7200}
 def account(platform_server, settings):
     settings.WECHAT_API_BASE = platform_server.url
     account = SocialAccountFactory(platform=Platform.WECHAT, credentials={"appid": "wx-app", "secret": "s3cret"})
-    cache.delete("wechat:access_token:wx-app")
+    cache.delete(connector_for(account).token_cache_key())
     yield account
-    cache.delete("wechat:access_token:wx-app")
+    cache.delete(connector_for(account).token_cache_key())
 
 
 def _dates(request):
@@ -146,7 +146,7 @@ def test_window_is_clipped_to_yesterday(account, platform_server):
 
 @pytest.mark.parametrize("code", [40001, 40014, 42001])
 def test_rejected_token_is_refreshed_once_and_the_call_retried(account, platform_server, code):
-    cache.set("wechat:access_token:wx-app", "stale", 600)
+    connector_for(account).cache_token("stale", timeout=600)
     day = local_today(account) - DAY
     serve(
         platform_server,
@@ -159,7 +159,7 @@ def test_rejected_token_is_refreshed_once_and_the_call_retried(account, platform
                                "force_refresh": True}
     assert [c.query["access_token"] for c in platform_server.calls("/datacube/getusersummary")] == ["stale", "fresh"]
     assert batch.account_days[0].followers_gained == 11 * day.day
-    assert cache.get("wechat:access_token:wx-app") == "fresh"
+    assert connector_for(account).cached_token() == "fresh"
 
 
 def test_token_still_rejected_after_refresh_is_an_auth_error(account, platform_server):

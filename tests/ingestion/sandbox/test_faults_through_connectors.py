@@ -1,7 +1,6 @@
 """The sandbox's faults reach the real connectors and the sync service as the platforms' would."""
 
 import pytest
-from django.core.cache import cache
 
 from accounts.models import AccountStatus
 from ingestion.connectors.base import TransientError
@@ -20,7 +19,6 @@ def live(sandbox, settings):
     for name, url in sandbox.api_bases().items():
         setattr(settings, name, url)
     settings.PLATFORM_RETRY_WAIT = 0.01
-    cache.delete(f"wechat:access_token:{IDS['wechat']}")
     return Client(sandbox)
 
 
