@@ -11,6 +11,7 @@ from .protocol import Reply, Request, int_param, stringify
 NAME = "douyin"
 PREFIXES = ("/oauth/", "/data/external/", "/video/")
 TOKEN_PATHS = ("/oauth/access_token/", "/oauth/refresh_token/")
+API_BASES = {"DOUYIN_API_BASE": ""}  # setting → path under the sandbox root
 DATE_TYPES = (7, 15, 30)
 ERRORS = {
     "token_expired": (28001008, "access_token过期"),

@@ -8,11 +8,12 @@ from . import auth, world
 from .protocol import Reply, Request, days, parse_date
 
 NAME = "wechat"
-PREFIXES = ("/cgi-bin/", "/datacube/", "/channels/")
+PREFIXES = ("/cgi-bin/", "/datacube/")  # 视频号's /channels/ is `wechat_channels.py`
 TOKEN_PATHS = ("/cgi-bin/stable_token",)
+API_BASES = {"WECHAT_API_BASE": ""}  # setting → path under the sandbox root
 # Longest window each datacube endpoint accepts: end - begin < N days.
 SPANS = {"getusersummary": 7, "getusercumulate": 7, "getbizsummary": 1, "getarticletotaldetail": 1}
-USER_SOURCES = (0, 1, 17, 30, 43, 51)  # other, search, card share, QR code, article ad, ...
+USER_SOURCES = (0, 1, 17, 30, 43, 51, 200, 201)  # other, search, card share, QR code, article ad, …, 视频号 (200, 201)
 ERRORS = {
     "token_expired": (42001, "access_token expired rid: sandbox"),
     "token_invalid": (40001, "invalid credential, access_token is invalid or not latest rid: sandbox"),
@@ -35,10 +36,6 @@ def handle(request: Request) -> Reply:
     appid = auth.access_key(request.query.get("access_token"))
     if appid is None:
         return error("token_invalid", request)
-    if request.path == "/channels/finderlive/get_finder_attr_by_appid":
-        snapshot = world.account(request.state.seed, NAME, appid).day(request.state.yesterday())
-        fans = round(snapshot.followers * 0.35) if snapshot else 0
-        return Reply({"errcode": 0, "errmsg": "ok", "finder_attr": {"nickname": f"视频号 {appid}", "fans_count": fans}})
     name = request.path.removeprefix("/datacube/")
     if request.method != "POST" or name not in SPANS:
         return error("not_found", request, request.path)

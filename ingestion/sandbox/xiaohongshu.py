@@ -9,6 +9,7 @@ NAME = "xiaohongshu"
 PREFIX = "/api/open"  # XHS_ADS_API_BASE points at http://host:port/api/open, as the real base does
 PREFIXES = (PREFIX + "/",)
 TOKEN_PATHS = ()
+API_BASES = {"XHS_ADS_API_BASE": PREFIX}  # setting → path under the sandbox root
 REPORT_PATH = PREFIX + "/jg/data/report/offline/account"
 ERRORS = {  # (HTTP status, code, msg): token and rate problems come with their HTTP status
     "token_expired": (401, 401, "access_token已过期"),

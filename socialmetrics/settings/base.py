@@ -215,3 +215,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Platforms added in the second round (issue 13: Kuaishou; 视频号 reads WECHAT_API_BASE) ----------
+KUAISHOU_API_BASE = env("KUAISHOU_API_BASE", default="https://open.kuaishou.com")
