@@ -37,6 +37,7 @@ class ErrorCodes:
 
     code_field: str
     text_fields: tuple[str, ...]  # the platform's explanation: the first one present
+    alt_code_fields: tuple[str, ...] = ()  # other fields the same platform puts its code in (聚光: errorCode)
     busy: frozenset[int] = frozenset()
     rate_limited: frozenset[int] = frozenset()
     token_expired: frozenset[int] = frozenset()
@@ -52,10 +53,18 @@ class ErrorCodes:
         for part in [payload.get(name) for name in self.sections] if self.sections else [payload]:
             if not isinstance(part, dict):
                 continue
-            code = error_code(part.get(self.code_field), where, absent=self.success_code)
-            if code != self.success_code or (self.success_flag and part.get(self.success_flag) is False):
+            field, code = self.code_field, self.success_code
+            for name in (self.code_field, *self.alt_code_fields):  # the first that reports a failure
+                value = error_code(part.get(name), where, absent=self.success_code)
+                if value != self.success_code:
+                    field, code = name, value
+                    break
+            flagged = bool(self.success_flag) and part.get(self.success_flag) is False
+            if code != self.success_code or flagged:
                 text = next((str(part[f]) for f in self.text_fields if part.get(f)), self.texts.get(code, ""))
-                self.raise_for_code(code, text, where)
+                if code == self.success_code:  # only the flag says so: do not report "code 0"
+                    raise PlatformDataError(f"{where}: {self.success_flag}=false {text}".rstrip())
+                self.raise_for_code(code, text, where, field=field)
 
     def check_refresh(self, payload: dict, where: str) -> None:
         """The `EnvelopeCheck` of a token refresh: a refusal is an `AuthError`, since retrying cannot fix it."""
@@ -74,10 +83,10 @@ class ErrorCodes:
 
     def known_codes(self) -> frozenset[int]:
         """Every code this table gives a class or a note."""
-        return self.busy | self.rate_limited | self.token_expired | self.auth | frozenset(self.notes)
+        return self.busy | self.rate_limited | self.token_expired | self.auth | frozenset(self.notes) | frozenset(self.texts)
 
-    def raise_for_code(self, code: int, text: str, where: str) -> None:
-        message = f"{where}: {self.code_field} {code} {text}".rstrip()
+    def raise_for_code(self, code: int, text: str, where: str, *, field: str = "") -> None:
+        message = f"{where}: {field or self.code_field} {code} {text}".rstrip()
         if note := self.notes.get(code):
             message += f" ({note})"
         raise self.classify(code)(message)

@@ -46,6 +46,8 @@ ERRORS = ErrorCodes(
     ),
     notes={
         100200100: "missing or malformed parameter",
+        100200101: "the app was rejected: check app_id and app_secret",
+        100200107: "invalid open_id: re-authorise the account",
         100200109: "the user withdrew the authorisation: ask them to authorise the app again",
         100200110: "the authorisation expired: re-authorise the account",
         100200111: "the account never authorised the app: authorise it first",

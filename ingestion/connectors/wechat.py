@@ -22,6 +22,11 @@ ERRORS = ErrorCodes(
     token_expired=frozenset({40001, 40014, 42001}),  # invalid, malformed, expired access token
     auth=frozenset({40013, 40125, 40164}),  # invalid appid, invalid secret, IP not whitelisted
     texts={-1: "system busy", 45009: "daily API quota reached", 61501: "date range error (window too long)"},
+    notes={
+        40013: "invalid appid: check the account's appid",
+        40125: "invalid secret: update the account's secret (it changes when reset in the 公众平台)",
+        40164: "this server's IP is not whitelisted: add it under 公众平台 → 基本配置 → IP白名单",
+    },
 )
 
 # getbizsummary / getarticletotaldetail `detail` fields → raw metrics (KPIS.md).

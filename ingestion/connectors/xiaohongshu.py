@@ -19,8 +19,12 @@ PAGE_SIZE = 500  # the API allows up to 1000
 ENGAGEMENT_FIELDS = ("like", "comment", "collect", "share")
 
 
-# `success: false` or a non-zero `code` is an error; token and rate problems arrive as HTTP 401/403/429.
-ERRORS = ErrorCodes(code_field="code", text_fields=("msg",), success_flag="success")
+# `success: false` or a non-zero code is an error; token and rate problems arrive as HTTP 401/403/429.
+# The official SDK reads the envelope as `code`/`msg` or as `errorCode`/`errorMsg`/`message`.
+ERRORS = ErrorCodes(
+    code_field="code", alt_code_fields=("errorCode",), text_fields=("msg", "errorMsg", "message"),
+    success_flag="success",
+)
 
 
 def campaign_name(advertiser_id: str) -> str:
