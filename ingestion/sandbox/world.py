@@ -233,6 +233,9 @@ class AdsDay:
     collect: int
     share: int
     follow: int
+    goods_order: int
+    rgmv: float  # revenue of the orders, CNY
+    leads: int
 
 
 def ads_day(seed: int, advertiser_id: str, day: dt.date) -> AdsDay | None:
@@ -250,4 +253,6 @@ def ads_day(seed: int, advertiser_id: str, day: dt.date) -> AdsDay | None:
         date=day, fee=fee, impression=impression, click=click, like=int(click * r.uniform(0.2, 0.4)),
         comment=int(click * r.uniform(0.01, 0.04)), collect=int(click * r.uniform(0.08, 0.2)),
         share=int(click * r.uniform(0.01, 0.05)), follow=int(click * r.uniform(0.01, 0.03)),
+        goods_order=(orders := int(click * r.uniform(0.004, 0.012))), rgmv=round(orders * r.uniform(90, 180), 2),
+        leads=int(click * r.uniform(0.002, 0.008)),
     )
