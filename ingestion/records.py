@@ -30,6 +30,8 @@ class AccountDay:
     coins: int | None = None
     danmaku: int | None = None
     recommends: int | None = None
+    # The platform says the day is not final yet (WeChat `is_delay`): store it, read it again later.
+    provisional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,7 @@ class PostDay:
     profile_visits: int | None = None
     completion_rate: float | None = None
     avg_watch_seconds: float | None = None
+    provisional: bool = False  # as AccountDay.provisional
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,8 @@ class WeiboConnector(Connector):
             )
             statuses = reader.rows(payload, "statuses")
             for status in statuses:
-                post_id = reader.str(status, "idstr") or reader.str(status, "id", required=True)
+                # `idstr` (the id as text, safe from float rounding) is not always sent: fall back to `id`, then `mid`.
+                post_id = reader.str(status, "idstr") or reader.str(status, "id") or reader.str(status, "mid", required=True)
                 post = PostInfo(
                     external_id=post_id, kind="status", title=reader.str(status, "text")[:200],
                     url=f"https://weibo.com/{uid}/{post_id}", published_at=self._created_at(reader, status),

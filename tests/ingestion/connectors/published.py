@@ -150,3 +150,40 @@ WEIBO_ERRORS = {
 # No public code table: failures are read from the envelope (see test_xiaohongshu.py), and token or
 # rate problems arrive as HTTP 401/403/429.
 XHS_ERRORS: dict = {}
+
+# Source: 微信开放文档 数据统计 → 用户分析 getusersummary / getusercumulate examples, as in wechatpy's
+# tests/fixtures/datacube_getusersummary.json and datacube_getusercumulate.json.
+WECHAT_USER_SUMMARY = {"list": [{"ref_date": "2014-12-07", "user_source": 0, "new_user": 0, "cancel_user": 0}]}
+WECHAT_USER_CUMULATE = {"list": [{"ref_date": "2014-12-07", "cumulate_user": 1217056}]}
+# Source: 微信开放文档 数据统计 (新版) getbizsummary: per day `detail` with read_user, share_user, zaikan_user,
+# like_user, comment_count, collection_user and send_page_count, plus `is_delay` for data not yet final.
+WECHAT_BIZ_SUMMARY = {"list": [{"ref_date": "2023-10-10", "detail": {
+    "read_user": 1520, "share_user": 35, "zaikan_user": 12, "like_user": 48, "comment_count": 6,
+    "collection_user": 22, "send_page_count": 2,
+}}], "is_delay": True}
+# Source: 微信开放文档 数据统计 (新版) getarticletotaldetail: msgid "<mid>_<idx>", detail_list per stat_date with
+# read_finish_rate and read_avg_activetime (minutes); no title.
+WECHAT_ARTICLE_TOTAL_DETAIL = {"list": [{"ref_date": "2023-10-10", "msgid": "2247483650_1", "detail_list": [{
+    "stat_date": "2023-10-10", "read_user": 980, "share_user": 21, "zaikan_user": 8, "like_user": 30,
+    "comment_count": 4, "collection_user": 15, "read_finish_rate": 0.52, "read_avg_activetime": 1.35,
+}]}], "is_delay": False}
+# Source: 微信开放文档 发布能力 → 获取成功发布列表 (POST /cgi-bin/freepublish/batchget, no_content=1) example.
+WECHAT_FREEPUBLISH_BATCHGET = {"total_count": 1, "item_count": 1, "item": [{
+    "article_id": "ARTICLE_ID", "update_time": 1696930000,
+    "content": {"news_item": [{
+        "title": "国庆出游指南", "author": "编辑部", "digest": "", "content": "", "content_source_url": "",
+        "thumb_media_id": "THUMB_MEDIA_ID", "show_cover_pic": 0, "need_open_comment": 0, "only_fans_can_comment": 0,
+        "url": "http://mp.weixin.qq.com/s?__biz=MzA3MDM3NjE5NQ==&mid=2247483650&idx=1&sn=7f3c1c8",
+        "is_deleted": False,
+    }], "create_time": 1696929000, "update_time": 1696930000},
+}]}
+
+# --- Weibo samples ------------------------------------------------------------------------------
+# Source: 微博开放平台 statuses/user_timeline 返回示例 (open.weibo.com/wiki/2/statuses/user_timeline), trimmed to
+# the fields read; the second status has no `idstr` and no `attitudes_count` (both optional in practice).
+WEIBO_TIMELINE = {"statuses": [
+    {"created_at": "Tue May 31 17:46:55 +0800 2011", "id": 11488058246, "idstr": "11488058246", "mid": "11488058246",
+     "text": "求关注。", "reposts_count": 8, "comments_count": 9, "attitudes_count": 12},
+    {"created_at": "Tue May 31 18:02:11 +0800 2011", "id": 11488058247, "mid": "11488058247",
+     "text": "没有 idstr 也没有 attitudes_count", "reposts_count": 1, "comments_count": 2},
+], "total_number": 2}
