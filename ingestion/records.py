@@ -83,6 +83,16 @@ class CampaignDay:
     attach_account: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class FollowerSourceDay:
+    """One day's follows and unfollows of an Official Account from one `user_source`."""
+
+    date: dt.date
+    source: int
+    followers_gained: int | None = None
+    followers_lost: int | None = None
+
+
 @dataclass(slots=True)
 class Batch:
     """Everything one ingest of one account's window produced, written in one transaction."""
@@ -91,6 +101,8 @@ class Batch:
     post_days: list[PostDay] = field(default_factory=list)
     posts: list[PostInfo] = field(default_factory=list)
     campaign_days: list[CampaignDay] = field(default_factory=list)
+    follower_sources: list[FollowerSourceDay] = field(default_factory=list)
 
     def __len__(self) -> int:
-        return len(self.account_days) + len(self.post_days) + len(self.campaign_days) + len(self.posts)
+        return (len(self.account_days) + len(self.post_days) + len(self.campaign_days) + len(self.posts)
+                + len(self.follower_sources))

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from accounts.models import Platform
-from ingestion.records import AccountDay, Batch, PostDay, PostInfo
+from ingestion.records import AccountDay, Batch, FollowerSourceDay, PostDay, PostInfo
 
 from .base import AuthError, PlatformDataError, RefreshingConnector, register
 from .dates import local_midnight, local_today, spans
@@ -83,28 +83,34 @@ class WeChatConnector(RefreshingConnector):
         end = min(end, local_today(self.account) - dt.timedelta(days=1))
         days: dict[dt.date, dict] = defaultdict(dict)
         articles: list[tuple[Reader, dict, bool]] = []
+        sources: list[FollowerSourceDay] = []
         for begin, stop in spans(start, end, 7):
-            self._user_summary(begin, stop, days)
+            self._user_summary(begin, stop, days, sources)
             self._user_cumulate(begin, stop, days)
         for day, _ in spans(start, end, 1):
             self._biz_summary(day, days)
             articles += self._article_rows(day)
         batch = Batch(account_days=[AccountDay(date=d, **metrics) for d, metrics in sorted(days.items())
-                                    if start <= d <= end])
+                                    if start <= d <= end],
+                      follower_sources=[s for s in sources if start <= s.date <= end])
         self._articles(articles, end, batch)
         return batch
 
     # --- datacube series -------------------------------------------------------------------
 
-    def _user_summary(self, begin: dt.date, end: dt.date, days: dict) -> None:
-        """One row per (day, user_source): the day's follows and unfollows are the sums over sources."""
+    def _user_summary(self, begin: dt.date, end: dt.date, days: dict, sources: list[FollowerSourceDay]) -> None:
+        """One row per (day, user_source): the day's follows and unfollows are the sums over sources;
+        the split is kept too (sources 200/201 are WeChat Channels)."""
         reader, payload = self._datacube("getusersummary", begin, end)
         for row in reader.rows(payload, "list"):
             day = reader.date(row, "ref_date")
-            for field, metric in (("new_user", "followers_gained"), ("cancel_user", "followers_lost")):
-                value = reader.int(row, field)
+            gained, lost = reader.int(row, "new_user"), reader.int(row, "cancel_user")
+            for metric, value in (("followers_gained", gained), ("followers_lost", lost)):
                 if value is not None:
                     days[day][metric] = days[day].get(metric, 0) + value
+            source = reader.int(row, "user_source")
+            if source is not None:
+                sources.append(FollowerSourceDay(date=day, source=source, followers_gained=gained, followers_lost=lost))
 
     def _user_cumulate(self, begin: dt.date, end: dt.date, days: dict) -> None:
         reader, payload = self._datacube("getusercumulate", begin, end)
