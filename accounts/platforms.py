@@ -101,7 +101,7 @@ PLATFORMS: tuple[PlatformSpec, ...] = (
         "KUAISHOU_API_BASE",
         "kuaishou",
         snapshot=True,
-        native_kpis=("likes", "comments", "views"),
+        native_kpis=("likes", "comments"),
         demo_external_id="f1a7c3e9b2d54k6s",
         demo_name="演示品牌 · 快手",
     ),

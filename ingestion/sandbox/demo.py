@@ -222,21 +222,27 @@ def demo_import(*, accounts: list[SocialAccount], start: dt.date, end: dt.date, 
                 resync: bool = False) -> list[str]:
     """Import the demo's export files (each once, unless `resync`); returns the summaries."""
     by_platform = {a.platform: a for a in accounts}
+    # (account, file name, content, the day its lifetime counters are as of)
     files = [(by_platform[Platform.XIAOHONGSHU], f"小红书近{(end - start).days + 1}日数据趋势-{end}.csv",
-              xhs_trend_csv(by_platform[Platform.XIAOHONGSHU].external_id, start, end, seed))]
+              xhs_trend_csv(by_platform[Platform.XIAOHONGSHU].external_id, start, end, seed), end)]
     channels = by_platform[Platform.WECHAT_CHANNELS]
     appid = channels.credentials["appid"]
-    files += [(channels, f"视频号助手-单篇视频-{end}.csv", wechat_channels.videos_export(appid, end, seed)),
-              (channels, f"视频号-每日数据-{end}.csv", wechat_channels.daily_csv(appid, start, end, seed))]
+    files.append((channels, f"视频号-每日数据-{end}.csv", wechat_channels.daily_csv(appid, start, end, seed), end))
+    # A marketer downloads the 单篇视频 table now and then: one a week, so the videos have a history.
+    for weeks_back in range((end - start).days // 7, -1, -1):
+        as_of = end - dt.timedelta(days=7 * weeks_back)
+        files.append((channels, f"视频号助手-单篇视频-{as_of}.csv", wechat_channels.videos_export(appid, as_of, seed),
+                      as_of))
     for campaign in DEMO_CAMPAIGNS:
         name, platform = campaign[0], campaign[1]
-        files.append((by_platform[platform], f"投放数据-{name}-{end}.csv", campaign_csv(campaign, start, end, seed)))
+        files.append((by_platform[platform], f"投放数据-{name}-{end}.csv", campaign_csv(campaign, start, end, seed),
+                      end))
     summaries = []
-    for account, file_name, data in files:
+    for account, file_name, data, as_of in files:
         already = IngestionRun.objects.filter(account=account, source=RunSource.FILE, file_name=file_name,
                                               status=RunStatus.SUCCEEDED).exists()
         if data and (resync or not already):
-            summaries.append(file_import(account=account, file=data, file_name=file_name, as_of=end).summary())
+            summaries.append(file_import(account=account, file=data, file_name=file_name, as_of=as_of).summary())
     return summaries
 
 

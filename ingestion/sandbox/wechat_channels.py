@@ -81,7 +81,10 @@ def videos_export(appid: str, as_of: dt.date, seed: int) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_HEADER)
-    for post in reversed(account.posts_until(as_of)):
+    posts = account.posts_until(as_of)
+    if not posts:
+        return b""  # nothing published yet: 视频号助手 has no table to download
+    for post in reversed(posts):
         t = post.totals(as_of)
         r = world.rng(seed, NAME, post.external_id)
         writer.writerow(
