@@ -115,7 +115,7 @@ PLATFORMS: tuple[PlatformSpec, ...] = (
         "WECHAT_API_BASE",
         "wechat_channels",
         snapshot=True,
-        native_kpis=("completion_rate", "recommends", "shares"),
+        native_kpis=("recommends", "completion_rate", "shares"),
         demo_external_id="sphDemoBrand2026",
         demo_name="演示品牌 · 视频号",
     ),
