@@ -15,12 +15,12 @@ import uuid
 from django.conf import settings
 
 from accounts.models import Platform
-from ingestion.records import AccountDay, Batch, PostDay, PostInfo
+from ingestion.records import Batch, PostDay, PostInfo
 
 from .base import AuthError, RefreshingConnector, register
 from .dates import snapshot_day
 from .http import ErrorCodes, PlatformClient, Reader
-from .increases import counter_increases
+from .increases import snapshot_batch
 
 # The open platform's status codes (开放平台 其他 → 状态码): 127xxx/122xxx, not the web API's -101/-429.
 OWNER_ACTIONS = {
@@ -95,10 +95,9 @@ class BilibiliConnector(RefreshingConnector):
         reader = Reader("bilibili", endpoint)
         followers = reader.int(reader.dict(self._request("GET", endpoint), "data"), "follower")
         post_days = self._videos(day)
-        interactions = counter_increases(
-            account=self.account, day=day, post_days=post_days, metrics=tuple(COUNTERS.values())
+        return snapshot_batch(
+            account=self.account, day=day, followers=followers, post_days=post_days, metrics=tuple(COUNTERS.values())
         )
-        return Batch(account_days=[AccountDay(date=day, followers=followers, **interactions)], post_days=post_days)
 
     def _videos(self, day: dt.date) -> list[PostDay]:
         endpoint = "/arcopen/fn/data/arc/stat"

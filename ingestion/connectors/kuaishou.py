@@ -19,12 +19,12 @@ from django.conf import settings
 
 from accounts.models import Platform
 from accounts.services import account_credentials_update, account_reauthorization_due
-from ingestion.records import AccountDay, Batch, PostDay, PostInfo
+from ingestion.records import Batch, PostDay, PostInfo
 
 from .base import AuthError, RefreshingConnector, register
 from .dates import snapshot_day
 from .http import ErrorCodes, PlatformClient, Reader
-from .increases import counter_increases
+from .increases import snapshot_batch
 
 # `result` is 1 on success; the codes are the open platform's published table (错误码).
 ERRORS = ErrorCodes(
@@ -85,11 +85,10 @@ class KuaishouConnector(RefreshingConnector):
         reader = Reader("kuaishou", endpoint)
         followers = reader.int(reader.dict(self._request("GET", endpoint), "user_info"), "fan")
         post_days = self._videos(day)
-        interactions = counter_increases(
-            account=self.account, day=day, post_days=post_days, metrics=tuple(COUNTERS.values())
-        )
         self._note_reauthorization_due()
-        return Batch(account_days=[AccountDay(date=day, followers=followers, **interactions)], post_days=post_days)
+        return snapshot_batch(
+            account=self.account, day=day, followers=followers, post_days=post_days, metrics=tuple(COUNTERS.values())
+        )
 
     def _videos(self, day: dt.date) -> list[PostDay]:
         """Every video, newest first, a page at a time: the cursor is the last photo_id of the page before."""
