@@ -63,12 +63,14 @@ def api_key_revoke(*, api_key: OrganizationAPIKey) -> None:
     api_key.revoked = True
 
 
-def account_reauthorization_due(*, account: SocialAccount, detail: str) -> None:
-    """Notes on an active account that its authorisation runs out soon (it still syncs until then).
+def account_reauthorization_note(*, account: SocialAccount, detail: str, prefix: str) -> None:
+    """Notes on an active account that its authorisation runs out soon (it still syncs until then),
+    or, with `detail=""`, clears such a note (one starting with `prefix`) once it no longer applies.
 
-    Shown on the data page beside the status; a later successful re-authorisation clears it.
+    Shown on the data page beside the status.
     """
-    if account.status != "active" or account.status_detail == detail:
+    current = account.status_detail
+    if account.status != "active" or current == detail or (not detail and not current.startswith(prefix)):
         return
     SocialAccount.objects.filter(pk=account.pk, status="active").update(status_detail=detail)
     account.status_detail = detail

@@ -18,7 +18,7 @@ import time
 from django.conf import settings
 
 from accounts.models import Platform
-from accounts.services import account_credentials_update, account_reauthorization_due
+from accounts.services import account_credentials_update, account_reauthorization_note
 from ingestion.records import Batch, PostDay, PostInfo
 
 from .base import AuthError, RefreshingConnector, register
@@ -59,6 +59,7 @@ PAGE_SIZE = 20
 ACCESS_TOKEN_SECONDS = 48 * 3600
 REFRESH_TOKEN_SECONDS = 180 * 86400
 REAUTHORIZE_WARNING_DAYS = 14
+REAUTHORIZE_NOTE = "快手授权将于"
 # photo/list lifetime counters → post metrics (and, as day-over-day increases, account metrics).
 COUNTERS = {"view_count": "views", "like_count": "likes", "comment_count": "comments"}
 
@@ -158,14 +159,13 @@ class KuaishouConnector(RefreshingConnector):
 
     def _note_reauthorization_due(self) -> None:
         expires_at = self.account.credentials.get("refresh_token_expires_at")
-        if expires_at is None:
-            return
         # Past it, the next refresh fails (100200113) and the sync flags the account itself.
-        if float(expires_at) - time.time() < REAUTHORIZE_WARNING_DAYS * 86400:
-            due = (
-                dt.datetime.fromtimestamp(float(expires_at), tz=dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).date()
-            )
-            account_reauthorization_due(
-                account=self.account,
-                detail=(f"快手授权将于 {due} 到期（refresh token 180 天，刷新不延期）：请在此之前重新授权"),
-            )
+        if expires_at is None or float(expires_at) - time.time() >= REAUTHORIZE_WARNING_DAYS * 86400:
+            account_reauthorization_note(account=self.account, detail="", prefix=REAUTHORIZE_NOTE)
+            return
+        due = dt.datetime.fromtimestamp(float(expires_at), tz=dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8)))
+        account_reauthorization_note(
+            account=self.account,
+            prefix=REAUTHORIZE_NOTE,
+            detail=f"{REAUTHORIZE_NOTE} {due.date()} 到期（refresh token 180 天，刷新不延期）：请在此之前重新授权",
+        )

@@ -12,26 +12,46 @@ from ingestion.connectors.base import AuthError, PlatformDataError, QuotaExceede
 # (apifox.com/apidoc/project-462993/api-7075071); `refresh_token_expires_in` is inherited from the
 # refresh token before ("过期时间不会延期").
 KUAISHOU_REFRESH = {
-    "result": 1, "access_token": "xxxxxxx", "expires_in": 3600, "refresh_token": "xxxxxx",
-    "refresh_token_expires_in": 648000, "scopes": ["user_info"],
+    "result": 1,
+    "access_token": "xxxxxxx",
+    "expires_in": 3600,
+    "refresh_token": "xxxxxx",
+    "refresh_token_expires_in": 648000,
+    "scopes": ["user_info"],
 }
 # Source: 快手开放平台 GetUserInfo (openapi/user_info): user_info {name, sex, fan, follow, head, bigHead, city};
 # the field list as in the open platform's TypeScript typings of the same answer (KwaiUserInfo).
-KUAISHOU_USER_INFO = {"result": 1, "user_info": {
-    "name": "快手用户", "sex": "F", "fan": 2856, "follow": 120, "head": "https://p2.a.yximgs.com/uhead/a.jpg",
-    "bigHead": "https://p2.a.yximgs.com/uhead/a_big.jpg", "city": "北京",
-}}
+KUAISHOU_USER_INFO = {
+    "result": 1,
+    "user_info": {
+        "name": "快手用户",
+        "sex": "F",
+        "fan": 2856,
+        "follow": 120,
+        "head": "https://p2.a.yximgs.com/uhead/a.jpg",
+        "bigHead": "https://p2.a.yximgs.com/uhead/a_big.jpg",
+        "city": "北京",
+    },
+}
 # Source: 快手开放平台 查询用户视频列表 (openapi/photo/list): video_list items with photo_id, caption, cover,
 # play_url, create_time (ms), like_count, comment_count, view_count, pending.
 KUAISHOU_PHOTO = {
-    "photo_id": "3xqbgjg8kxd2z7q", "caption": "秋天第一杯奶茶 #日常", "cover": "https://p1.a.yximgs.com/c.jpg",
-    "play_url": "https://www.kuaishou.com/short-video/3xqbgjg8kxd2z7q", "create_time": 1700000000123,
-    "like_count": 1024, "comment_count": 56, "view_count": 20480, "pending": False,
+    "photo_id": "3xqbgjg8kxd2z7q",
+    "caption": "秋天第一杯奶茶 #日常",
+    "cover": "https://p1.a.yximgs.com/c.jpg",
+    "play_url": "https://www.kuaishou.com/short-video/3xqbgjg8kxd2z7q",
+    "create_time": 1700000000123,
+    "like_count": 1024,
+    "comment_count": 56,
+    "view_count": 20480,
+    "pending": False,
 }
-KUAISHOU_ERROR_ACCESS_TOKEN_EXPIRED = {"result": 100200108, "error": "access_token_expired",
-                                       "error_msg": "access_token过期"}
-KUAISHOU_ERROR_REFRESH_TOKEN_EXPIRED = {"result": 100200113, "error": "refresh_token_expired",
-                                        "error_msg": "refresh_token过期"}
+KUAISHOU_ERROR_ACCESS_TOKEN_EXPIRED = {"result": 100200108, "error": "access_token_expired", "error_msg": "access_token过期"}
+KUAISHOU_ERROR_REFRESH_TOKEN_EXPIRED = {
+    "result": 100200113,
+    "error": "refresh_token_expired",
+    "error_msg": "refresh_token过期",
+}
 # Source: 快手开放平台 其他 → 错误码 (apifox.com/apidoc/project-462993/doc-355272), oauth2.0 section;
 # 400002 "api限速" from the 直播 section of the same table.
 KUAISHOU_ERRORS = {
@@ -86,9 +106,19 @@ DOUYIN_ERRORS = {
 # Codes the account owner (not a retry or a refresh) must act on: each message must say what to do.
 DOUYIN_OWNER_ACTIONS = {code for code, (_, cls) in DOUYIN_ERRORS.items() if cls is AuthError}
 # Source: 刷新 access_token, 正常响应示例 (numbers as text, as published).
-DOUYIN_REFRESH = {"data": {"access_token": "access_token", "description": "", "error_code": 0, "expires_in": "86400",
-                           "open_id": "SuQB*******KN5f", "refresh_expires_in": "86400",
-                           "refresh_token": "refresh_token", "scope": "user_info"}, "message": "success"}
+DOUYIN_REFRESH = {
+    "data": {
+        "access_token": "access_token",
+        "description": "",
+        "error_code": 0,
+        "expires_in": "86400",
+        "open_id": "SuQB*******KN5f",
+        "refresh_expires_in": "86400",
+        "refresh_token": "refresh_token",
+        "scope": "user_info",
+    },
+    "message": "success",
+}
 
 # --- Bilibili open platform ------------------------------------------------------------------
 # Source: 哔哩哔哩开放平台 其他 → 状态码 (apifox.com/apidoc/docs-site/1106400/doc-895951): 通用, 视频, OAuth2.
@@ -157,33 +187,101 @@ WECHAT_USER_SUMMARY = {"list": [{"ref_date": "2014-12-07", "user_source": 0, "ne
 WECHAT_USER_CUMULATE = {"list": [{"ref_date": "2014-12-07", "cumulate_user": 1217056}]}
 # Source: 微信开放文档 数据统计 (新版) getbizsummary: per day `detail` with read_user, share_user, zaikan_user,
 # like_user, comment_count, collection_user and send_page_count, plus `is_delay` for data not yet final.
-WECHAT_BIZ_SUMMARY = {"list": [{"ref_date": "2023-10-10", "detail": {
-    "read_user": 1520, "share_user": 35, "zaikan_user": 12, "like_user": 48, "comment_count": 6,
-    "collection_user": 22, "send_page_count": 2,
-}}], "is_delay": True}
+WECHAT_BIZ_SUMMARY = {
+    "list": [
+        {
+            "ref_date": "2023-10-10",
+            "detail": {
+                "read_user": 1520,
+                "share_user": 35,
+                "zaikan_user": 12,
+                "like_user": 48,
+                "comment_count": 6,
+                "collection_user": 22,
+                "send_page_count": 2,
+            },
+        }
+    ],
+    "is_delay": True,
+}
 # Source: 微信开放文档 数据统计 (新版) getarticletotaldetail: msgid "<mid>_<idx>", detail_list per stat_date with
 # read_finish_rate and read_avg_activetime (minutes); no title.
-WECHAT_ARTICLE_TOTAL_DETAIL = {"list": [{"ref_date": "2023-10-10", "msgid": "2247483650_1", "detail_list": [{
-    "stat_date": "2023-10-10", "read_user": 980, "share_user": 21, "zaikan_user": 8, "like_user": 30,
-    "comment_count": 4, "collection_user": 15, "read_finish_rate": 0.52, "read_avg_activetime": 1.35,
-}]}], "is_delay": False}
+WECHAT_ARTICLE_TOTAL_DETAIL = {
+    "list": [
+        {
+            "ref_date": "2023-10-10",
+            "msgid": "2247483650_1",
+            "detail_list": [
+                {
+                    "stat_date": "2023-10-10",
+                    "read_user": 980,
+                    "share_user": 21,
+                    "zaikan_user": 8,
+                    "like_user": 30,
+                    "comment_count": 4,
+                    "collection_user": 15,
+                    "read_finish_rate": 0.52,
+                    "read_avg_activetime": 1.35,
+                }
+            ],
+        }
+    ],
+    "is_delay": False,
+}
 # Source: 微信开放文档 发布能力 → 获取成功发布列表 (POST /cgi-bin/freepublish/batchget, no_content=1) example.
-WECHAT_FREEPUBLISH_BATCHGET = {"total_count": 1, "item_count": 1, "item": [{
-    "article_id": "ARTICLE_ID", "update_time": 1696930000,
-    "content": {"news_item": [{
-        "title": "国庆出游指南", "author": "编辑部", "digest": "", "content": "", "content_source_url": "",
-        "thumb_media_id": "THUMB_MEDIA_ID", "show_cover_pic": 0, "need_open_comment": 0, "only_fans_can_comment": 0,
-        "url": "http://mp.weixin.qq.com/s?__biz=MzA3MDM3NjE5NQ==&mid=2247483650&idx=1&sn=7f3c1c8",
-        "is_deleted": False,
-    }], "create_time": 1696929000, "update_time": 1696930000},
-}]}
+WECHAT_FREEPUBLISH_BATCHGET = {
+    "total_count": 1,
+    "item_count": 1,
+    "item": [
+        {
+            "article_id": "ARTICLE_ID",
+            "update_time": 1696930000,
+            "content": {
+                "news_item": [
+                    {
+                        "title": "国庆出游指南",
+                        "author": "编辑部",
+                        "digest": "",
+                        "content": "",
+                        "content_source_url": "",
+                        "thumb_media_id": "THUMB_MEDIA_ID",
+                        "show_cover_pic": 0,
+                        "need_open_comment": 0,
+                        "only_fans_can_comment": 0,
+                        "url": "http://mp.weixin.qq.com/s?__biz=MzA3MDM3NjE5NQ==&mid=2247483650&idx=1&sn=7f3c1c8",
+                        "is_deleted": False,
+                    }
+                ],
+                "create_time": 1696929000,
+                "update_time": 1696930000,
+            },
+        }
+    ],
+}
 
 # --- Weibo samples ------------------------------------------------------------------------------
 # Source: 微博开放平台 statuses/user_timeline 返回示例 (open.weibo.com/wiki/2/statuses/user_timeline), trimmed to
 # the fields read; the second status has no `idstr` and no `attitudes_count` (both optional in practice).
-WEIBO_TIMELINE = {"statuses": [
-    {"created_at": "Tue May 31 17:46:55 +0800 2011", "id": 11488058246, "idstr": "11488058246", "mid": "11488058246",
-     "text": "求关注。", "reposts_count": 8, "comments_count": 9, "attitudes_count": 12},
-    {"created_at": "Tue May 31 18:02:11 +0800 2011", "id": 11488058247, "mid": "11488058247",
-     "text": "没有 idstr 也没有 attitudes_count", "reposts_count": 1, "comments_count": 2},
-], "total_number": 2}
+WEIBO_TIMELINE = {
+    "statuses": [
+        {
+            "created_at": "Tue May 31 17:46:55 +0800 2011",
+            "id": 11488058246,
+            "idstr": "11488058246",
+            "mid": "11488058246",
+            "text": "求关注。",
+            "reposts_count": 8,
+            "comments_count": 9,
+            "attitudes_count": 12,
+        },
+        {
+            "created_at": "Tue May 31 18:02:11 +0800 2011",
+            "id": 11488058247,
+            "mid": "11488058247",
+            "text": "没有 idstr 也没有 attitudes_count",
+            "reposts_count": 1,
+            "comments_count": 2,
+        },
+    ],
+    "total_number": 2,
+}

@@ -24,8 +24,7 @@ TABLES = {
 CASES = [(platform, code, text, cls) for platform, (_, table) in TABLES.items() for code, (text, cls) in table.items()]
 
 
-@pytest.mark.parametrize(("platform", "code", "text", "error_class"), CASES,
-                         ids=[f"{p}-{c}" for p, c, _, _ in CASES])
+@pytest.mark.parametrize(("platform", "code", "text", "error_class"), CASES, ids=[f"{p}-{c}" for p, c, _, _ in CASES])
 def test_a_published_code_is_raised_as_its_documented_class(platform, code, text, error_class):
     errors: ErrorCodes = TABLES[platform][0]
     assert errors.classify(code) is error_class
