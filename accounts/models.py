@@ -4,14 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
 from .fields import EncryptedJSONField
+from .platforms import PLATFORMS
 
-
-class Platform(models.TextChoices):
-    WECHAT = "wechat", _("微信公众号")
-    DOUYIN = "douyin", _("抖音")
-    XIAOHONGSHU = "xiaohongshu", _("小红书")
-    WEIBO = "weibo", _("微博")
-    BILIBILI = "bilibili", _("哔哩哔哩")
+# Built from the platform registry (accounts/platforms.py): Platform.WECHAT, Platform.KUAISHOU, …
+Platform = models.TextChoices("Platform", [(spec.code.upper(), (spec.code, spec.label)) for spec in PLATFORMS])
 
 
 class Organization(models.Model):

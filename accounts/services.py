@@ -5,15 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from .models import Organization, OrganizationAPIKey, Platform, SocialAccount
-
-# Which credential keys each platform needs (CONTRACT.md, "Platform credentials").
-CREDENTIAL_KEYS = {
-    Platform.WECHAT: ("appid", "secret"),
-    Platform.DOUYIN: ("client_key", "client_secret", "open_id", "access_token", "refresh_token"),
-    Platform.BILIBILI: ("client_id", "client_secret", "access_token", "refresh_token"),
-    Platform.WEIBO: ("uid", "access_token"),
-    Platform.XIAOHONGSHU: ("advertiser_id", "access_token"),
-}
+from .platforms import platform_spec
 
 
 def validate_credentials(platform: str, credentials: dict) -> None:
@@ -21,7 +13,7 @@ def validate_credentials(platform: str, credentials: dict) -> None:
         raise ValidationError("credentials must be a JSON object")
     if not credentials:
         return  # export-file-only accounts need none
-    missing = [key for key in CREDENTIAL_KEYS[platform] if not credentials.get(key)]
+    missing = [key for key in platform_spec(platform).credential_keys if not credentials.get(key)]
     if missing:
         raise ValidationError(f"{platform} credentials are missing: {', '.join(missing)}")
 
@@ -69,3 +61,16 @@ def api_key_revoke(*, api_key: OrganizationAPIKey) -> None:
     """A revoked key stops authenticating at once; the row stays for the record."""
     OrganizationAPIKey.objects.filter(pk=api_key.pk).update(revoked=True)
     api_key.revoked = True
+
+
+def account_reauthorization_note(*, account: SocialAccount, detail: str, prefix: str) -> None:
+    """Notes on an active account that its authorisation runs out soon (it still syncs until then),
+    or, with `detail=""`, clears such a note (one starting with `prefix`) once it no longer applies.
+
+    Shown on the data page beside the status.
+    """
+    current = account.status_detail
+    if account.status != "active" or current == detail or (not detail and not current.startswith(prefix)):
+        return
+    SocialAccount.objects.filter(pk=account.pk, status="active").update(status_detail=detail)
+    account.status_detail = detail

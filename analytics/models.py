@@ -160,3 +160,27 @@ class CampaignDailyMetric(models.Model):
 
     def __str__(self):
         return f"{self.campaign_id} {self.account_id} {self.date}"
+
+
+class FollowerSourceDay(models.Model):
+    """An Official Account's new and lost followers per day and `user_source` (datacube getusersummary).
+
+    AccountDailyMetric holds the day's sum over sources; this keeps the split, e.g. the followers
+    WeChat Channels brought (sources 200 and 201), shown on the 视频号 page.
+    """
+
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="follower_sources",
+                                db_index=False)
+    date = models.DateField()
+    source = models.IntegerField()
+    followers_gained = _counter("新增粉丝")
+    followers_lost = _counter("取关")
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "date", "source"], name="uniq_follower_source_day")
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} {self.date} source {self.source}"

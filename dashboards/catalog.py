@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.platforms import PLATFORMS
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -63,13 +65,7 @@ OVERVIEW_CARDS = (
 )
 
 # The platform-native KPIs shown on the drill-down, next to the common ones.
-PLATFORM_NATIVE = {
-    "wechat": ("read_rate", "recommends", "shares"),
-    "douyin": ("completion_rate", "likes", "shares"),
-    "xiaohongshu": ("ces", "saves", "comments"),
-    "weibo": ("shares", "comments", "likes"),
-    "bilibili": ("bilibili_interactions", "coins", "danmaku"),
-}
+PLATFORM_NATIVE = {spec.code: spec.native_kpis for spec in PLATFORMS}
 DRILLDOWN_COMMON = ("followers", "net_followers", "views", "interactions", "engagement_rate")
 
 CAMPAIGN_COLUMNS = ("spend", "paid_impressions", "clicks", "conversions", "revenue",

@@ -9,19 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from accounts.models import Membership, Organization, Platform, Role, SocialAccount
+from accounts.platforms import PLATFORMS
 
 from .forms import FilterForm, Preset
 
 SESSION_ORG_KEY = "dashboards_organization_id"
 
 # One color per platform everywhere (cards, charts, badges); see static/css/app.css.
-PLATFORM_COLORS = {
-    Platform.WECHAT: "#07C160",
-    Platform.DOUYIN: "#161823",
-    Platform.XIAOHONGSHU: "#FF2442",
-    Platform.WEIBO: "#F59E0B",
-    Platform.BILIBILI: "#00AEEC",
-}
+PLATFORM_COLORS = {spec.code: spec.color for spec in PLATFORMS}
 
 
 def user_organizations(user):

@@ -10,7 +10,7 @@ from analytics import selectors
 from analytics.models import Campaign
 from ingestion.models import IngestionRun, RunStatus
 
-from . import figures, formatting
+from . import channels, figures, formatting
 from .catalog import CAMPAIGN_COLUMNS, DRILLDOWN_COMMON, METRICS, OVERVIEW_CARDS, PLATFORM_NATIVE
 from .forms import Filters
 from .tables import Column, Table, metric_column
@@ -143,7 +143,8 @@ def drilldown(organization, filters: Filters) -> dict:
         "cards": cards(_first(total), names),
         "native_metric": METRICS[PLATFORM_NATIVE[platform][0]].label if platform in PLATFORM_NATIVE else "",
         "figures": {"trend": figures.to_json(trend), "native": figures.to_json(native)},
-        "tables": [table],
+        "tables": [table, *([channels.oa_followers_from_channels(organization, filters.start, filters.end)]
+                            if platform == Platform.WECHAT_CHANNELS else [])],
     }
 
 

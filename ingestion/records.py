@@ -30,6 +30,8 @@ class AccountDay:
     coins: int | None = None
     danmaku: int | None = None
     recommends: int | None = None
+    # The platform says the day is not final yet (WeChat `is_delay`): store it, read it again later.
+    provisional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,7 @@ class PostDay:
     profile_visits: int | None = None
     completion_rate: float | None = None
     avg_watch_seconds: float | None = None
+    provisional: bool = False  # as AccountDay.provisional
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,16 @@ class CampaignDay:
     attach_account: bool = True
 
 
+@dataclass(frozen=True, slots=True)
+class FollowerSourceDay:
+    """One day's follows and unfollows of an Official Account from one `user_source`."""
+
+    date: dt.date
+    source: int
+    followers_gained: int | None = None
+    followers_lost: int | None = None
+
+
 @dataclass(slots=True)
 class Batch:
     """Everything one ingest of one account's window produced, written in one transaction."""
@@ -88,6 +101,8 @@ class Batch:
     post_days: list[PostDay] = field(default_factory=list)
     posts: list[PostInfo] = field(default_factory=list)
     campaign_days: list[CampaignDay] = field(default_factory=list)
+    follower_sources: list[FollowerSourceDay] = field(default_factory=list)
 
     def __len__(self) -> int:
-        return len(self.account_days) + len(self.post_days) + len(self.campaign_days) + len(self.posts)
+        return (len(self.account_days) + len(self.post_days) + len(self.campaign_days) + len(self.posts)
+                + len(self.follower_sources))

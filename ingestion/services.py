@@ -29,7 +29,7 @@ from analytics.models import (
 from .connectors.base import AuthError, PlatformDataError, QuotaExceeded, TransientError, connector_for
 from .models import IngestionRun, RunSource, RunStatus
 from .queueing import run_enqueue
-from .records import AccountDay, Batch, CampaignDay, PostDay, PostInfo
+from .records import AccountDay, Batch, CampaignDay, FollowerSourceDay, PostDay, PostInfo
 from .upsert import upsert
 
 POST_DAY_COLUMNS = (*POST_COUNTERS, *POST_RATES)
@@ -123,6 +123,17 @@ def _write_campaign_days(account: SocialAccount, days: list[CampaignDay]) -> tup
     return len(rows), changed
 
 
+def _write_follower_sources(account: SocialAccount, days: list[FollowerSourceDay]) -> tuple[int, int]:
+    days = _merge(days, key=attrgetter("date", "source"))
+    rows = [(account.pk, d.date, d.source, d.followers_gained, d.followers_lost) for d in days]
+    changed = upsert(
+        table="analytics_followersourceday", constraint="uniq_follower_source_day",
+        key_columns=("account_id", "date", "source"), value_columns=("followers_gained", "followers_lost"),
+        rows=rows, text_free=True,
+    )
+    return len(rows), changed
+
+
 def metrics_write(*, account: SocialAccount, batch: Batch) -> WriteResult:
     """Upsert everything in `batch` for `account` in one transaction: all of it or none."""
     received = changed = 0
@@ -137,6 +148,8 @@ def metrics_write(*, account: SocialAccount, batch: Batch) -> WriteResult:
             r, c = _write_post_days(post_ids, batch.post_days)
             received, changed = received + r, changed + c
         r, c = _write_campaign_days(account, batch.campaign_days)
+        received, changed = received + r, changed + c
+        r, c = _write_follower_sources(account, batch.follower_sources)
         received, changed = received + r, changed + c
     return WriteResult(received=received, changed=changed)
 

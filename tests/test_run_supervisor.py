@@ -11,6 +11,7 @@ import psycopg2
 import pytest
 import requests
 
+from accounts.platforms import PLATFORMS
 from socialmetrics.embedded import free_port, port_open
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +72,7 @@ def test_make_run_serves_demo_and_stops_cleanly(scratch_database, settings):
                 "JOIN accounts_socialaccount a ON a.id = m.account_id GROUP BY a.platform"
             )
             per_platform = dict(cur.fetchall())
-        assert set(per_platform) == {"wechat", "douyin", "xiaohongshu", "weibo", "bilibili"}
+        assert set(per_platform) == {spec.code for spec in PLATFORMS}  # every registered platform has data
         assert all(n >= 5 for n in per_platform.values()), per_platform
 
         # The Celery worker is up: a sync queued through the broker gets done.

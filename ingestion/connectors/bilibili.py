@@ -15,20 +15,33 @@ import uuid
 from django.conf import settings
 
 from accounts.models import Platform
-from ingestion.records import AccountDay, Batch, PostDay, PostInfo
+from ingestion.records import Batch, PostDay, PostInfo
 
 from .base import AuthError, RefreshingConnector, register
 from .dates import snapshot_day
 from .http import ErrorCodes, PlatformClient, Reader
-from .increases import counter_increases
+from .increases import snapshot_batch
 
-# Bilibili's common envelope codes.
+# The open platform's status codes (开放平台 其他 → 状态码): 127xxx/122xxx, not the web API's -101/-429.
+OWNER_ACTIONS = {
+    127000: "authentication parameters missing: check client_id and the signature headers",
+    127004: "client_id rejected: check the app's client_id",
+    127005: "the organisation's verification has not passed: complete it on the Bilibili open platform",
+    127006: "the app's verification has not passed: complete it on the Bilibili open platform",
+    127007: "the app has no permission for this API: apply for it on the Bilibili open platform",
+    127011: "the user did not authorise this API: re-authorise the account with the data scopes",
+    127012: "signature rejected: check client_secret",
+    122000: "client_id rejected: check the app's client_id",
+    122001: "client_secret rejected: check the app's client_secret",
+    122007: "refresh token invalid: re-authorise the account",
+}
 ERRORS = ErrorCodes(
     code_field="code", text_fields=("message",),
-    busy=frozenset({-500, -503, -504}),
-    rate_limited=frozenset({-429, -509}),
-    token_expired=frozenset({-101, -2}),  # not logged in / access token invalid or expired
-    auth=frozenset({-3, -401, -403}),  # signature or app key rejected, permission withdrawn
+    busy=frozenset({127201}),  # 系统繁忙
+    rate_limited=frozenset({127009}),  # api请求次数达到上限
+    token_expired=frozenset({127001}),  # access_token验证错误: refresh once
+    auth=frozenset(OWNER_ACTIONS),
+    notes={**OWNER_ACTIONS, 127200: "business error: contact the open platform", 127124: "no such archive"},
 )
 PAGE_SIZE = 50
 # arc/stat lifetime counters → post metrics (and, as day-over-day increases, account metrics).
@@ -82,10 +95,9 @@ class BilibiliConnector(RefreshingConnector):
         reader = Reader("bilibili", endpoint)
         followers = reader.int(reader.dict(self._request("GET", endpoint), "data"), "follower")
         post_days = self._videos(day)
-        interactions = counter_increases(
-            account=self.account, day=day, post_days=post_days, metrics=tuple(COUNTERS.values())
+        return snapshot_batch(
+            account=self.account, day=day, followers=followers, post_days=post_days, metrics=tuple(COUNTERS.values())
         )
-        return Batch(account_days=[AccountDay(date=day, followers=followers, **interactions)], post_days=post_days)
 
     def _videos(self, day: dt.date) -> list[PostDay]:
         endpoint = "/arcopen/fn/data/arc/stat"
@@ -110,8 +122,10 @@ class BilibiliConnector(RefreshingConnector):
             data = reader.dict(self._request("GET", endpoint, params={"pn": pn, "ps": PAGE_SIZE, "status": "all"}), "data")
             items = reader.rows(data, "list")
             videos += [(reader.str(item, "resource_id", required=True), reader.str(item, "title")) for item in items]
-            total = reader.int(reader.dict(data, "page"), "total")
-            done = len(items) < PAGE_SIZE if total is None else pn * PAGE_SIZE >= total
+            page = reader.dict(data, "page")
+            # The platform may serve fewer per page than asked: count pages in the size it returns.
+            size, total = reader.int(page, "ps") or PAGE_SIZE, reader.int(page, "total")
+            done = len(items) < size if total is None else len(videos) >= total
             if not items or done:
                 return videos
             pn += 1

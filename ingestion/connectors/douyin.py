@@ -14,14 +14,31 @@ from .base import AuthError, RefreshingConnector, register
 from .dates import local_midnight, local_today, snapshot_day
 from .http import ErrorCodes, PlatformClient, Reader
 
-# Errors come in `data.error_code` or `extra.error_code`, as numbers or text.
+# Errors come in `data.error_code` or `extra.error_code`, as numbers or text. Codes and meanings are
+# the open platform's published 状态码 tables (new and old, "通用状态码"); tests check them against it.
+OWNER_ACTIONS = {
+    10010: "refresh token expired: re-authorise the account",
+    2100007: "no permission for this operation: the account owner must ask Douyin to grant it",
+    2100009: "the user is banned from this operation: the account owner must resolve it with Douyin",
+    28001012: "the user did not authorise this OpenAPI: re-authorise the account with the data scopes",
+    28001014: "the app has not been granted any capability: apply for the data capabilities in the Douyin developer console",
+    28001015: "access_token and open_id belong to different users: check the account's open_id or re-authorise",
+    28001016: "the app is banned or offline: contact the Douyin open platform",
+    28001018: "the app lacks this capability: apply for it in the Douyin developer console, then re-authorise",
+    28001019: "the capability is banned or offline: contact the Douyin open platform",
+    28001020: "the user is not bound to this test app: bind the user in the developer console",
+    28001021: "the test app has expired: promote the app to production in the developer console",
+    28001045: "the user deleted the Douyin account: remove or pause it here",
+    28001046: "the user is banned: data cannot be read until Douyin lifts it",
+    28001047: "the user's account is private: the owner must make it public to share data",
+}
 ERRORS = ErrorCodes(
     code_field="error_code", text_fields=("description", "sub_description"), sections=("data", "extra"),
-    busy=frozenset({28001005, 28001006}),
-    rate_limited=frozenset({28003017}),  # quota used up
-    token_expired=frozenset({28001003, 28001008}),  # access token invalid / expired
-    auth=frozenset({10010}),
-    notes={10010: "refresh token expired: re-authorise the account", 28001056: "API offline"},
+    busy=frozenset({28001005, 28001006, 2100004}),
+    rate_limited=frozenset({28003017, 28003018, 28001052, 2190001}),  # quota used up, too frequent, risk control
+    token_expired=frozenset({28001003, 28001008, 2190002}),  # access_token invalid / expired: refresh once
+    auth=frozenset(OWNER_ACTIONS),
+    notes={**OWNER_ACTIONS, 28001056: "API offline", 28001017: "unknown URI"},
 )
 DATE_TYPES = (7, 15, 30)  # the fixed windows the API offers, counted back from yesterday
 VIDEO_PAGE_SIZE = 20

@@ -16,7 +16,7 @@ import requests
 from django.conf import settings
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
-from .base import AuthError, PlatformDataError, QuotaExceeded, TokenExpired, TransientError
+from .base import AuthError, ConnectorError, PlatformDataError, QuotaExceeded, TokenExpired, TransientError
 
 MAX_ATTEMPTS = 3
 MAX_WAIT_SECONDS = 30.0
@@ -37,12 +37,14 @@ class ErrorCodes:
 
     code_field: str
     text_fields: tuple[str, ...]  # the platform's explanation: the first one present
+    alt_code_fields: tuple[str, ...] = ()  # other fields the same platform puts its code in (聚光: errorCode)
     busy: frozenset[int] = frozenset()
     rate_limited: frozenset[int] = frozenset()
     token_expired: frozenset[int] = frozenset()
     auth: frozenset[int] = frozenset()
     sections: tuple[str, ...] = ()  # sub-objects that carry a code (Douyin); none: the answer itself
     success_flag: str = ""  # a field that is `false` on failure, whatever the code says
+    success_code: int = 0  # the code that means success (Kuaishou: `result == 1`); an absent code is success too
     texts: Mapping[int, str] = field(default_factory=dict)  # for codes often sent without a text
     notes: Mapping[int, str] = field(default_factory=dict)  # what the code means for the user
 
@@ -51,10 +53,18 @@ class ErrorCodes:
         for part in [payload.get(name) for name in self.sections] if self.sections else [payload]:
             if not isinstance(part, dict):
                 continue
-            code = error_code(part.get(self.code_field), where)
-            if code != 0 or (self.success_flag and part.get(self.success_flag) is False):
+            field, code = self.code_field, self.success_code
+            for name in (self.code_field, *self.alt_code_fields):  # the first that reports a failure
+                value = error_code(part.get(name), where, absent=self.success_code)
+                if value != self.success_code:
+                    field, code = name, value
+                    break
+            flagged = bool(self.success_flag) and part.get(self.success_flag) is False
+            if code != self.success_code or flagged:
                 text = next((str(part[f]) for f in self.text_fields if part.get(f)), self.texts.get(code, ""))
-                self.raise_for_code(code, text, where)
+                if code == self.success_code:  # only the flag says so: do not report "code 0"
+                    raise PlatformDataError(f"{where}: {self.success_flag}=false {text}".rstrip())
+                self.raise_for_code(code, text, where, field=field)
 
     def check_refresh(self, payload: dict, where: str) -> None:
         """The `EnvelopeCheck` of a token refresh: a refusal is an `AuthError`, since retrying cannot fix it."""
@@ -63,15 +73,23 @@ class ErrorCodes:
         except (TokenExpired, PlatformDataError) as exc:
             raise AuthError(f"{exc} (token refresh refused: re-authorise the account)") from None
 
-    def raise_for_code(self, code: int, text: str, where: str) -> None:
-        message = f"{where}: {self.code_field} {code} {text}".rstrip()
-        if note := self.notes.get(code):
-            message += f" ({note})"
+    def classify(self, code: int) -> type[ConnectorError]:
+        """The error class a failure with `code` is raised as (tests check it against the published tables)."""
         for codes, error in ((self.busy, TransientError), (self.rate_limited, QuotaExceeded),
                              (self.token_expired, TokenExpired), (self.auth, AuthError)):
             if code in codes:
-                raise error(message)
-        raise PlatformDataError(message)
+                return error
+        return PlatformDataError
+
+    def known_codes(self) -> frozenset[int]:
+        """Every code this table gives a class or a note."""
+        return self.busy | self.rate_limited | self.token_expired | self.auth | frozenset(self.notes) | frozenset(self.texts)
+
+    def raise_for_code(self, code: int, text: str, where: str, *, field: str = "") -> None:
+        message = f"{where}: {field or self.code_field} {code} {text}".rstrip()
+        if note := self.notes.get(code):
+            message += f" ({note})"
+        raise self.classify(code)(message)
 
 
 class Reader:
@@ -163,10 +181,12 @@ class Reader:
         except ValueError:
             raise self.error(f"field {field!r} is not a date: {value!r}") from None
 
-    def timestamp(self, obj: dict, field: str) -> dt.datetime | None:
-        """Unix seconds (number or numeric text) as an aware datetime; `None` when omitted."""
-        seconds = self.int(obj, field)
-        return None if seconds is None else dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+    def timestamp(self, obj: dict, field: str, *, millis: bool = False) -> dt.datetime | None:
+        """Unix seconds (or milliseconds: Kuaishou) as an aware datetime; `None` when omitted."""
+        number = self.int(obj, field)
+        if number is None:
+            return None
+        return dt.datetime.fromtimestamp(number / 1000 if millis else number, tz=dt.UTC)
 
 
 def _status_error(status: int, where: str) -> Exception | None:
@@ -236,10 +256,10 @@ class PlatformClient:
         return payload
 
 
-def error_code(value, where: str) -> int:
-    """A platform error code sent as a number or as text ("0", "28001003"); absent means 0 (success)."""
+def error_code(value, where: str, *, absent: int = 0) -> int:
+    """A platform error code sent as a number or as text ("0", "28001003"); absent means `absent` (success)."""
     if value is None or value == "":
-        return 0
+        return absent
     try:
         return int(str(value).strip())
     except ValueError:

@@ -11,7 +11,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from accounts.models import SocialAccount
-from ingestion.records import PostDay
+from ingestion.records import AccountDay, Batch, PostDay
 from ingestion.selectors import post_counters_on
 
 
@@ -46,3 +46,12 @@ def counter_increases(
             total += now - before
         totals[metric] = total
     return totals
+
+
+def snapshot_batch(
+    *, account: SocialAccount, day: dt.date, followers: int | None, post_days: list[PostDay], metrics: tuple[str, ...]
+) -> Batch:
+    """A snapshot platform's night: the follower count and the posts' lifetime counters, with the
+    account's daily counts as the counters' increases (`counter_increases`)."""
+    interactions = counter_increases(account=account, day=day, post_days=post_days, metrics=metrics)
+    return Batch(account_days=[AccountDay(date=day, followers=followers, **interactions)], post_days=post_days)

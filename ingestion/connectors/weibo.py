@@ -7,12 +7,12 @@ import datetime as dt
 from django.conf import settings
 
 from accounts.models import Platform
-from ingestion.records import AccountDay, Batch, PostDay, PostInfo
+from ingestion.records import Batch, PostDay, PostInfo
 
 from .base import AuthError, Connector, register
 from .dates import snapshot_day
 from .http import ErrorCodes, PlatformClient, Reader
-from .increases import counter_increases
+from .increases import snapshot_batch
 
 RATE_LIMITED = frozenset({10022, 10023, 10024})  # per-IP, per-user, per-user-per-endpoint request limits
 TOKEN_INVALID = frozenset({21314, 21315, 21316, 21317, 21327, 21332})  # used, expired, revoked, rejected, invalid
@@ -49,10 +49,9 @@ class WeiboConnector(Connector):
         user = self.client.request("GET", endpoint, params={"uid": uid, "access_token": token})
         followers = Reader("weibo", endpoint).int(user, "followers_count")
         post_days = self._timeline(uid, token, day)
-        interactions = counter_increases(
-            account=self.account, day=day, post_days=post_days, metrics=tuple(COUNTERS.values())
+        return snapshot_batch(
+            account=self.account, day=day, followers=followers, post_days=post_days, metrics=tuple(COUNTERS.values())
         )
-        return Batch(account_days=[AccountDay(date=day, followers=followers, **interactions)], post_days=post_days)
 
     def _timeline(self, uid: str, token: str, day: dt.date) -> list[PostDay]:
         endpoint = "/2/statuses/user_timeline.json"
@@ -64,7 +63,8 @@ class WeiboConnector(Connector):
             )
             statuses = reader.rows(payload, "statuses")
             for status in statuses:
-                post_id = reader.str(status, "idstr") or reader.str(status, "id", required=True)
+                # `idstr` (the id as text, safe from float rounding) is not always sent: fall back to `id`, then `mid`.
+                post_id = reader.str(status, "idstr") or reader.str(status, "id") or reader.str(status, "mid", required=True)
                 post = PostInfo(
                     external_id=post_id, kind="status", title=reader.str(status, "text")[:200],
                     url=f"https://weibo.com/{uid}/{post_id}", published_at=self._created_at(reader, status),

@@ -17,10 +17,27 @@ from .http import ErrorCodes, PlatformClient, Reader
 
 PAGE_SIZE = 500  # the API allows up to 1000
 ENGAGEMENT_FIELDS = ("like", "comment", "collect", "share")
+CONVERSION_FIELDS = ("goods_order", "leads")  # 商品订单 and 留资 (leads) both count as conversions
 
 
-# `success: false` or a non-zero `code` is an error; token and rate problems arrive as HTTP 401/403/429.
-ERRORS = ErrorCodes(code_field="code", text_fields=("msg",), success_flag="success")
+def _sum_reported(reader: Reader, row: dict, fields: tuple[str, ...]) -> int | None:
+    """The sum of the fields the row reports; None when it reports none of them."""
+    reported = [n for n in (reader.int(row, field) for field in fields) if n is not None]
+    return sum(reported) if reported else None
+
+
+def _interactions(reader: Reader, row: dict) -> int | None:
+    """The report's own `interaction` total, else the sum of its parts."""
+    total = reader.int(row, "interaction")
+    return total if total is not None else _sum_reported(reader, row, ENGAGEMENT_FIELDS)
+
+
+# `success: false` or a non-zero code is an error; token and rate problems arrive as HTTP 401/403/429.
+# The official SDK reads the envelope as `code`/`msg` or as `errorCode`/`errorMsg`/`message`.
+ERRORS = ErrorCodes(
+    code_field="code", alt_code_fields=("errorCode",), text_fields=("msg", "errorMsg", "message"),
+    success_flag="success",
+)
 
 
 def campaign_name(advertiser_id: str) -> str:
@@ -52,12 +69,12 @@ class XiaohongshuAdsConnector(Connector):
             data = reader.dict(payload, "data")
             rows = reader.rows(data, "data_list")
             for row in rows:
-                engagements = [reader.int(row, field) for field in ENGAGEMENT_FIELDS]
-                reported = [n for n in engagements if n is not None]
                 days.append(CampaignDay(
                     campaign=name, date=reader.date(row, "time"), spend=reader.decimal(row, "fee"),
                     impressions=reader.int(row, "impression"), clicks=reader.int(row, "click"),
-                    engagements=sum(reported) if reported else None,
+                    engagements=_interactions(reader, row),
+                    conversions=_sum_reported(reader, row, CONVERSION_FIELDS),
+                    revenue=reader.decimal(row, "rgmv"), followers_gained=reader.int(row, "follow"),
                 ))
             total = reader.int(data, "total_count")
             done = len(rows) < PAGE_SIZE if total is None else page * PAGE_SIZE >= total

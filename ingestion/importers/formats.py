@@ -161,6 +161,50 @@ LAYOUTS: tuple[Layout, ...] = (
         ),
     ),
     Layout(
+        # 视频号助手 → 数据中心 → 单篇视频 → 下载表格 (UTF-8 with BOM); newer exports add 企业微信 and
+        # 通讯录 columns, which are not stored (unknown columns are ignored). Keyed on 视频ID.
+        kind="channels_videos", name="channels_videos", label="视频号单篇视频数据", records="post_days",
+        platform=Platform.WECHAT_CHANNELS,
+        columns=(
+            C("external_id", "视频ID", parse=values.short_text(255), required=True, key=True),
+            C("title", "视频描述", parse=values.text, required=True),
+            C("published_at", "发布时间", parse=values.local_datetime, required=True),
+            C("completion_rate", "完播率", parse=values.rate),
+            C("avg_watch_seconds", "平均播放时长", parse=values.seconds),
+            C("views", "播放量", required=True),
+            C("recommends", "推荐"),
+            C("likes", "喜欢"),
+            C("comments", "评论量"),
+            C("shares", "分享量"),
+            C("followers_gained", "关注量"),
+            # Reported but not stored; still validated so a shifted column is caught.
+            C("", "转发聊天和朋友圈"),
+            C("", "设为铃声"),
+            C("", "设为状态"),
+            C("", "设为朋友圈封面"),
+        ),
+    ),
+    Layout(
+        # 快手创作者服务平台 → 数据中心 → 作品数据 → 导出. No published sample of this file was found: the
+        # header names accepted here are the ones the creator centre shows on screen, with the usual
+        # 量/数 variants. 作品ID is required, which also keeps a Douyin export (no id) from matching.
+        kind="kuaishou_posts", name="kuaishou_posts", label="快手作品数据", records="post_days",
+        platform=Platform.KUAISHOU,
+        columns=(
+            C("external_id", "作品ID", "作品id", "视频ID", parse=values.short_text(255), required=True, key=True),
+            C("title", "作品名称", "作品标题", "作品描述", parse=values.text, required=True),
+            C("published_at", "发布时间", parse=values.local_datetime, required=True),
+            C("views", "播放量", "播放数", required=True),
+            C("completion_rate", "完播率", parse=values.rate),
+            C("avg_watch_seconds", "平均播放时长", parse=values.seconds),
+            C("likes", "点赞量", "点赞数"),
+            C("comments", "评论量", "评论数"),
+            C("shares", "分享量", "分享数"),
+            C("saves", "收藏量", "收藏数"),
+            C("followers_gained", "涨粉量", "涨粉数", "新增粉丝"),
+        ),
+    ),
+    Layout(
         kind="daily_csv", name="daily_csv", label="每日数据模板", records="account_days", strict=True,
         columns=(
             C("date", "date", parse=values.day, required=True, key=True),

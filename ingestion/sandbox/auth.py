@@ -56,4 +56,13 @@ def demo_credentials(platform: str, external_id: str) -> dict:
                      "access_token": access_token(external_id), "refresh_token": refresh_token(external_id)},
         "weibo": {"uid": external_id, "access_token": access_token(external_id)},
         "xiaohongshu": {"advertiser_id": external_id, "access_token": access_token(external_id)},
+        "kuaishou": {"app_id": client_id, "app_secret": app_secret(client_id), "open_id": external_id,
+                     "access_token": access_token(external_id), "refresh_token": refresh_token(external_id)},
+        # The bound Official Account's credentials; the sandbox keys the Channels account by its appid.
+        "wechat_channels": {"appid": bound_appid(external_id), "secret": app_secret(bound_appid(external_id))},
     }[platform]
+
+
+def bound_appid(finder_id: str) -> str:
+    """The appid of the Official Account a simulated Channels account is bound to."""
+    return "wx" + hashlib.sha256(f"sandbox-finder|{finder_id}".encode()).hexdigest()[:16]

@@ -12,17 +12,20 @@ from .protocol import Reply, Request, int_param, stringify
 NAME = "bilibili"
 PREFIXES = ("/arcopen/", "/x/account-oauth2/")
 TOKEN_PATHS = ("/x/account-oauth2/v1/token", "/x/account-oauth2/v1/refresh_token")
+API_BASES = {"BILIBILI_API_BASE": "", "BILIBILI_OAUTH_BASE": ""}  # setting → path under the sandbox root
 SIGNED_HEADERS = ("x-bili-accesskeyid", "x-bili-content-md5", "x-bili-signature-method",
                   "x-bili-signature-nonce", "x-bili-signature-version", "x-bili-timestamp")
 MAX_CLOCK_SKEW = 600  # seconds
-ERRORS = {
-    "token_expired": (-101, "账号未登录或access_token已过期"),
-    "token_invalid": (-101, "账号未登录或access_token无效"),
-    "signature": (-3, "API校验密匙错误"),
-    "rate_limit": (-509, "请求过于频繁，请稍后再试"),
-    "busy": (-500, "服务器错误"),
-    "bad_request": (-400, "请求错误"),
-    "not_found": (-404, "啥都木有"),
+ERRORS = {  # the open platform's 状态码 (127xxx / 122xxx)
+    "token_expired": (127001, "access_token验证错误"),
+    "token_invalid": (127001, "access_token验证错误"),
+    "refresh_invalid": (122007, "refreshToken不合法"),
+    "signature": (127012, "鉴权错误"),
+    "bad_secret": (122001, "client_secret 错误"),
+    "rate_limit": (127009, "api请求次数达到上限"),
+    "busy": (127201, "系统繁忙,请稍后再试"),
+    "bad_request": (127100, "请求参数错误"),
+    "not_found": (127124, "不存在该稿件"),
 }
 
 
@@ -90,7 +93,7 @@ def _oauth(request: Request) -> Reply:
     params = request.params()
     client_id = params.get("client_id", "")
     if params.get("client_secret") != auth.app_secret(client_id):
-        return error("signature", request, "client_id/client_secret")
+        return error("bad_secret", request, "client_id/client_secret")
     if request.path.endswith("/token"):
         code = params.get("code", "")
         if params.get("grant_type") != "authorization_code" or not code.startswith("sbx-code."):
@@ -103,7 +106,7 @@ def _oauth(request: Request) -> Reply:
             reused = token in request.state.used_refresh_tokens
             request.state.used_refresh_tokens.add(token)
         if params.get("grant_type") != "refresh_token" or parts is None or reused:
-            return error("token_invalid", request, "refresh_token is invalid or was already used")
+            return error("refresh_invalid", request, "refresh_token is invalid or was already used")
         key, generation = parts[0], parts[1] + 1
     return _ok({"access_token": auth.access_token(key, generation), "expires_in": 2592000,
                 "refresh_token": auth.refresh_token(key, generation)})

@@ -2,11 +2,12 @@
 
 The API accounts are synced against the sandbox by `account_sync`. WeChat and Xiaohongshu
 ads have history APIs and are backfilled in windows; the snapshot APIs (Weibo, Bilibili,
-Douyin videos) can only be read "tonight", so the demo replays the nightly sync of each of
-the last `days` nights, moving both the sandbox's calendar and the connectors' "today"
-(`ingestion.connectors.dates.frozen_today`) to the morning after. Xiaohongshu organic
-data and two campaigns with conversions and revenue come in through the file importer, as
-they would in real life. Nights and files already ingested are skipped, so re-running is
+Kuaishou, Douyin videos, the 视频号 follower count) can only be read "tonight", so the demo
+replays the nightly sync of each of the last `days` nights, moving both the sandbox's
+calendar and the connectors' "today" (`ingestion.connectors.dates.frozen_today`) to the
+morning after. Xiaohongshu organic data, 视频号 videos and two campaigns with conversions
+and revenue come in through the file importer, as they would in real life. Nights and files
+already ingested are skipped, so re-running is
 cheap and leaves identical rows; `resync` reads everything again (still identical rows: the
 sandbox is deterministic).
 """
@@ -28,27 +29,22 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import AccountStatus, Organization, Platform, SocialAccount
+from accounts.platforms import PLATFORMS
 from ingestion.connectors.base import REGISTRY, TransientError
 from ingestion.connectors.dates import frozen_today
 from ingestion.importers import file_import
 from ingestion.models import IngestionRun, RunSource, RunStatus
 from ingestion.services import PLATFORM_TZ, SYNC_WINDOW_DAYS, account_sync
 
-from . import world
+from . import wechat_channels, world
 from .auth import demo_credentials
 from .server import Sandbox, api_bases
 
-# (platform, external id the sandbox simulates, display name)
-DEMO_ACCOUNTS = (
-    (Platform.WECHAT, "wx5a8c6e2d9f0b1a37", "演示品牌 · 公众号"),
-    (Platform.DOUYIN, "_000demoBrandDouyin", "演示品牌 · 抖音"),
-    (Platform.BILIBILI, "358123906", "演示品牌 · B站"),
-    (Platform.WEIBO, "5823419087", "演示品牌 · 官方微博"),
-    (Platform.XIAOHONGSHU, "60423871", "演示品牌 · 小红书"),
-)
+# (platform, external id the sandbox simulates, display name): one per registered platform.
+DEMO_ACCOUNTS = tuple((spec.code, spec.demo_external_id, spec.demo_name) for spec in PLATFORMS)
 # Platforms whose API reports current totals only: their history exists only if someone
 # asked every night, so the demo replays the nights. The others have history APIs.
-SNAPSHOT_PLATFORMS = {Platform.DOUYIN, Platform.BILIBILI, Platform.WEIBO}
+SNAPSHOT_PLATFORMS = {spec.code for spec in PLATFORMS if spec.snapshot}
 BACKFILL_DAYS = 30
 NIGHTLY_SYNC_TIME = dt.time(2, 30)  # the beat schedule (ingestion migration 0002), China time
 SANDBOX_WAIT_SECONDS = 20.0  # `make run` starts the sandbox a moment before seeding
@@ -219,24 +215,34 @@ def _date_as_scheduled(run: IngestionRun, night: dt.date) -> None:
         SocialAccount.objects.filter(pk=run.account_id).update(last_synced_at=finished)
 
 
-# --- files: Xiaohongshu organic data and paid campaigns ------------------------------------
+# --- files: Xiaohongshu organic data, 视频号 videos and paid campaigns ------------------------------------
 
 
 def demo_import(*, accounts: list[SocialAccount], start: dt.date, end: dt.date, seed: int,
                 resync: bool = False) -> list[str]:
     """Import the demo's export files (each once, unless `resync`); returns the summaries."""
     by_platform = {a.platform: a for a in accounts}
+    # (account, file name, content, the day its lifetime counters are as of)
     files = [(by_platform[Platform.XIAOHONGSHU], f"小红书近{(end - start).days + 1}日数据趋势-{end}.csv",
-              xhs_trend_csv(by_platform[Platform.XIAOHONGSHU].external_id, start, end, seed))]
+              xhs_trend_csv(by_platform[Platform.XIAOHONGSHU].external_id, start, end, seed), end)]
+    channels = by_platform[Platform.WECHAT_CHANNELS]
+    appid = channels.credentials["appid"]
+    files.append((channels, f"视频号-每日数据-{end}.csv", wechat_channels.daily_csv(appid, start, end, seed), end))
+    # A marketer downloads the 单篇视频 table now and then: one a week, so the videos have a history.
+    for weeks_back in range((end - start).days // 7, -1, -1):
+        as_of = end - dt.timedelta(days=7 * weeks_back)
+        files.append((channels, f"视频号助手-单篇视频-{as_of}.csv", wechat_channels.videos_export(appid, as_of, seed),
+                      as_of))
     for campaign in DEMO_CAMPAIGNS:
         name, platform = campaign[0], campaign[1]
-        files.append((by_platform[platform], f"投放数据-{name}-{end}.csv", campaign_csv(campaign, start, end, seed)))
+        files.append((by_platform[platform], f"投放数据-{name}-{end}.csv", campaign_csv(campaign, start, end, seed),
+                      end))
     summaries = []
-    for account, file_name, data in files:
+    for account, file_name, data, as_of in files:
         already = IngestionRun.objects.filter(account=account, source=RunSource.FILE, file_name=file_name,
                                               status=RunStatus.SUCCEEDED).exists()
         if data and (resync or not already):
-            summaries.append(file_import(account=account, file=data, file_name=file_name, as_of=end).summary())
+            summaries.append(file_import(account=account, file=data, file_name=file_name, as_of=as_of).summary())
     return summaries
 
 

@@ -11,6 +11,7 @@ from .protocol import Reply, Request, int_param, stringify
 NAME = "douyin"
 PREFIXES = ("/oauth/", "/data/external/", "/video/")
 TOKEN_PATHS = ("/oauth/access_token/", "/oauth/refresh_token/")
+API_BASES = {"DOUYIN_API_BASE": ""}  # setting → path under the sandbox root
 DATE_TYPES = (7, 15, 30)
 ERRORS = {
     "token_expired": (28001008, "access_token过期"),
@@ -18,7 +19,7 @@ ERRORS = {
     "rate_limit": (28003017, "当前应用的调用配额已用完"),
     "busy": (28001005, "服务内部错误，请重试"),
     "bad_request": (2100005, "参数不合法"),
-    "not_found": (2100004, "接口不存在"),
+    "not_found": (28001017, "未知URI"),
     "refresh_expired": (10010, "refresh_token过期"),
     "bad_client": (10013, "client_key或client_secret错误"),
     "bad_code": (10007, "授权码code过期"),

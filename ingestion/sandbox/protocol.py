@@ -38,6 +38,7 @@ class State:
     faults: list[Fault] = field(default_factory=list)
     token_generation: dict = field(default_factory=dict)  # (platform, account) -> current access generation
     used_refresh_tokens: set = field(default_factory=set)
+    authorized_at: dict = field(default_factory=dict)  # (platform, account) -> unix time of the first token issued
     requests: dict = field(default_factory=dict)  # path -> count, for tests and ops
     lock: threading.Lock = field(default_factory=threading.Lock)
 

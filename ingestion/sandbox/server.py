@@ -1,7 +1,7 @@
-"""One local HTTP server for all five platforms, routed by path, with fault injection.
+"""One local HTTP server for every platform, routed by path, with fault injection.
 
-The platforms' paths do not collide, so every `*_API_BASE` except Xiaohongshu's points at
-the server's root; `XHS_ADS_API_BASE` points at `<root>/api/open` like the real base.
+The platforms' paths do not collide, so every `*_API_BASE` points at the server's root plus
+the suffix its module names in `API_BASES` (`XHS_ADS_API_BASE`: `<root>/api/open`, like the real base).
 
 Control endpoints (JSON):
 - `POST /_sandbox/faults` `{"platform": "douyin"|"*", "fault": one of FAULTS, "count": n,
@@ -19,12 +19,15 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import import_module
 from urllib.parse import parse_qs, urlsplit
 
-from . import bilibili, douyin, wechat, weibo, xiaohongshu
+from accounts.platforms import PLATFORMS as SPECS
+
 from .protocol import FAULTS, BadRequest, Fault, Reply, Request, State, emptied, parse_date, stringify
 
-PLATFORMS = (wechat, douyin, bilibili, weibo, xiaohongshu)
+# One sandbox module per registered platform (accounts/platforms.py), routed by path prefix.
+PLATFORMS = tuple(import_module(f"ingestion.sandbox.{spec.module}") for spec in SPECS)
 CONTROL = "/_sandbox/"
 
 
@@ -34,10 +37,7 @@ def platform_for(path: str):
 
 def api_bases(root: str) -> dict[str, str]:
     """The settings / environment variables that point every connector at a sandbox at `root`."""
-    return {
-        "WECHAT_API_BASE": root, "DOUYIN_API_BASE": root, "BILIBILI_API_BASE": root, "BILIBILI_OAUTH_BASE": root,
-        "WEIBO_API_BASE": root, "XHS_ADS_API_BASE": root + xiaohongshu.PREFIX,
-    }
+    return {name: root + suffix for module in PLATFORMS for name, suffix in module.API_BASES.items()}
 
 
 def _encode(payload) -> bytes:

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from . import auth, world
-from .protocol import Reply, Request, days, parse_date
+from .protocol import Reply, Request, days, int_param, parse_date
 
 NAME = "wechat"
-PREFIXES = ("/cgi-bin/", "/datacube/", "/channels/")
+PREFIXES = ("/cgi-bin/", "/datacube/")  # 视频号's /channels/ is `wechat_channels.py`
 TOKEN_PATHS = ("/cgi-bin/stable_token",)
+API_BASES = {"WECHAT_API_BASE": ""}  # setting → path under the sandbox root
 # Longest window each datacube endpoint accepts: end - begin < N days.
 SPANS = {"getusersummary": 7, "getusercumulate": 7, "getbizsummary": 1, "getarticletotaldetail": 1}
-USER_SOURCES = (0, 1, 17, 30, 43, 51)  # other, search, card share, QR code, article ad, ...
+USER_SOURCES = (0, 1, 17, 30, 43, 51, 200, 201)  # other, search, card share, QR code, article ad, …, 视频号 (200, 201)
 ERRORS = {
     "token_expired": (42001, "access_token expired rid: sandbox"),
     "token_invalid": (40001, "invalid credential, access_token is invalid or not latest rid: sandbox"),
@@ -35,10 +36,8 @@ def handle(request: Request) -> Reply:
     appid = auth.access_key(request.query.get("access_token"))
     if appid is None:
         return error("token_invalid", request)
-    if request.path == "/channels/finderlive/get_finder_attr_by_appid":
-        snapshot = world.account(request.state.seed, NAME, appid).day(request.state.yesterday())
-        fans = round(snapshot.followers * 0.35) if snapshot else 0
-        return Reply({"errcode": 0, "errmsg": "ok", "finder_attr": {"nickname": f"视频号 {appid}", "fans_count": fans}})
+    if request.path == "/cgi-bin/freepublish/batchget":
+        return _published(request, world.account(request.state.seed, NAME, appid))
     name = request.path.removeprefix("/datacube/")
     if request.method != "POST" or name not in SPANS:
         return error("not_found", request, request.path)
@@ -98,6 +97,7 @@ def _biz_summary(account: world.SimAccount, begin: dt.date, end: dt.date, reques
         rows.append({"ref_date": day.isoformat(), "detail": {
             "read_user": c["views"], "share_user": c["shares"], "zaikan_user": c["recommends"],
             "like_user": c["likes"], "comment_count": c["comments"], "collection_user": c["saves"],
+            "send_page_count": sim.posts_published,
         }})
     return {"list": rows, "is_delay": False}
 
@@ -118,9 +118,27 @@ def _article_detail(account: world.SimAccount, begin: dt.date, end: dt.date, req
                 "collection_user": t["saves"], "read_finish_rate": post.completion_rate,
                 "read_avg_activetime": round(post.avg_watch_seconds / 60, 2),  # minutes
             })
-        articles.append({"ref_date": post.day.isoformat(), "msgid": post.external_id, "title": post.title,
-                         "detail_list": details})
+        # No title: it comes from freepublish/batchget, as with the real API.
+        articles.append({"ref_date": post.day.isoformat(), "msgid": post.external_id, "detail_list": details})
     return {"list": articles, "is_delay": False}
+
+
+def _published(request: Request, account: world.SimAccount) -> Reply:
+    """freepublish/batchget: published articles newest first, one news_item per article (no_content)."""
+    body = request.json()
+    offset, count = int_param(body, "offset", 0, 0, 10**6), int_param(body, "count", 20, 1, 20)
+    posts = list(reversed(account.posts_until(request.state.yesterday())))
+    items = []
+    for post in posts[offset:offset + count]:
+        mid, idx = post.external_id.split("_")
+        created = int(post.published_at.timestamp())
+        items.append({"article_id": f"sbx-{post.external_id}", "update_time": created, "content": {
+            "news_item": [{"title": post.title, "author": "演示品牌", "digest": "", "content": "",
+                           "url": f"https://mp.weixin.qq.com/s?__biz=MzSandbox==&mid={mid}&idx={idx}&sn=sbx",
+                           "is_deleted": False}],
+            "create_time": created, "update_time": created,
+        }})
+    return Reply({"total_count": len(posts), "item_count": len(items), "item": items})
 
 
 BUILDERS = {

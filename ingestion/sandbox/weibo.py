@@ -10,6 +10,7 @@ from .protocol import Reply, Request, int_param
 NAME = "weibo"
 PREFIXES = ("/2/",)
 TOKEN_PATHS = ()
+API_BASES = {"WEIBO_API_BASE": ""}  # setting → path under the sandbox root
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 ERRORS = {  # (HTTP status, error_code, error); the code arrives as a string as often as not

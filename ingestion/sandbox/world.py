@@ -48,6 +48,11 @@ PROFILES = {
                          "danmaku": 0.012}),
     "weibo": Profile((30_000, 150_000), 0.9, 0.3, 0.6, 0.25,
                      {"likes": 0.02, "comments": 0.005, "shares": 0.004}),
+    "kuaishou": Profile((40_000, 180_000), 2.0, 0.25, 0.8, 0.5,
+                        {"likes": 0.04, "comments": 0.007, "shares": 0.008, "saves": 0.006}),
+    # 视频号: content data only through the 视频号助手 export; "recommends" is the 推荐 (thumbs-up) count.
+    "wechat_channels": Profile((5_000, 30_000), 3.0, 0.2, 0.5, 0.8,
+                               {"likes": 0.03, "comments": 0.006, "shares": 0.02, "recommends": 0.015}),
     # Organic notes only reach the product through the creator-centre exports (no API).
     "xiaohongshu": Profile((8_000, 40_000), 2.5, 0.2, 0.5, 0.4,
                            {"likes": 0.06, "comments": 0.008, "shares": 0.01, "saves": 0.035}),
@@ -157,6 +162,15 @@ class SimAccount:
             return "BV1" + "".join(chars[:9])
         if self.platform == "wechat":
             return f"{2247480000 + number % 100000}_{n + 1}"
+        if self.platform == "kuaishou":  # photo ids read like "3xq8k2m9vd5wz4e"
+            alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+            chars = []
+            for _ in range(13):
+                number, rem = divmod(number, len(alphabet))
+                chars.append(alphabet[rem])
+            return "3x" + "".join(chars)
+        if self.platform == "wechat_channels":  # the export's 视频ID: "export/…" followed by base64-ish text
+            return "export/UzFfAgtgekIEAQAAAAAA" + digest[15:39]
         return str(4_000_000_000_000_000 + number % 10**15)
 
     def _extend(self, until: dt.date) -> None:
@@ -219,6 +233,9 @@ class AdsDay:
     collect: int
     share: int
     follow: int
+    goods_order: int
+    rgmv: float  # revenue of the orders, CNY
+    leads: int
 
 
 def ads_day(seed: int, advertiser_id: str, day: dt.date) -> AdsDay | None:
@@ -236,4 +253,6 @@ def ads_day(seed: int, advertiser_id: str, day: dt.date) -> AdsDay | None:
         date=day, fee=fee, impression=impression, click=click, like=int(click * r.uniform(0.2, 0.4)),
         comment=int(click * r.uniform(0.01, 0.04)), collect=int(click * r.uniform(0.08, 0.2)),
         share=int(click * r.uniform(0.01, 0.05)), follow=int(click * r.uniform(0.01, 0.03)),
+        goods_order=(orders := int(click * r.uniform(0.004, 0.012))), rgmv=round(orders * r.uniform(90, 180), 2),
+        leads=int(click * r.uniform(0.002, 0.008)),
     )

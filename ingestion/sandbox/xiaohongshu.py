@@ -9,6 +9,7 @@ NAME = "xiaohongshu"
 PREFIX = "/api/open"  # XHS_ADS_API_BASE points at http://host:port/api/open, as the real base does
 PREFIXES = (PREFIX + "/",)
 TOKEN_PATHS = ()
+API_BASES = {"XHS_ADS_API_BASE": PREFIX}  # setting → path under the sandbox root
 REPORT_PATH = PREFIX + "/jg/data/report/offline/account"
 ERRORS = {  # (HTTP status, code, msg): token and rate problems come with their HTTP status
     "token_expired": (401, 401, "access_token已过期"),
@@ -56,6 +57,7 @@ def handle(request: Request) -> Reply:
             "cpm": round(ads.fee / ads.impression * 1000, 2) if ads.impression else 0,
             "like": ads.like, "comment": ads.comment, "collect": ads.collect, "share": ads.share,
             "follow": ads.follow, "interaction": interaction,
+            "goods_order": ads.goods_order, "rgmv": ads.rgmv, "leads": ads.leads,
         })
     page = rows[(page_num - 1) * page_size:page_num * page_size]
     return Reply({"success": True, "code": 0, "msg": "", "data": {"data_list": page, "total_count": len(rows)}})

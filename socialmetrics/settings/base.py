@@ -250,3 +250,6 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # Most rows one /api/v1/kpis/ answer may have (a bigger one is a 400 asking to narrow the query).
 KPI_MAX_ROWS = env.int("KPI_MAX_ROWS", default=5000)
+
+# --- Platforms added in the second round (issue 13: Kuaishou; 视频号 reads WECHAT_API_BASE) ----------
+KUAISHOU_API_BASE = env("KUAISHOU_API_BASE", default="https://open.kuaishou.com")

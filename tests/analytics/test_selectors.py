@@ -227,7 +227,7 @@ def test_empty_window_reports_nulls(org):
         ({"granularity": "year"}, "granularity"),
         ({"group_by": "country"}, "group_by"),
         ({"compare": "last_year"}, "compare"),
-        ({"platform": "kuaishou"}, "platform"),
+        ({"platform": "myspace"}, "platform"),
         ({"account": "1; drop"}, "account"),
         ({"start": date(2026, 10, 5), "end": date(2026, 10, 4)}, "before start"),
         ({"start": date(2023, 1, 1), "end": date(2026, 1, 2)}, "3 years"),

@@ -195,7 +195,9 @@ def test_the_seeded_demo_workspace_in_the_browser(live_server, page, screenshot,
     page.click("button[type=submit].primary")
     page.wait_for_url(f"{live_server.url}/")
     for path, name in [("/", "overview"), ("/platforms/?platform=xiaohongshu", "platforms"), ("/content/", "content"),
-                       ("/campaigns/", "campaigns"), ("/data/", "data_status")]:
+                       ("/campaigns/", "campaigns"), ("/data/", "data_status"),
+                       ("/platforms/?platform=kuaishou", "platforms_kuaishou"),
+                       ("/platforms/?platform=wechat_channels", "platforms_wechat_channels")]:
         page.goto(f"{live_server.url}{path}")
         if path != "/data/":
             assert wait_charts(page) >= 1, path

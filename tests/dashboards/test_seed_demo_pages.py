@@ -26,3 +26,13 @@ def test_every_page_renders_the_seeded_demo(client):
     assert all(overview.context["figures"].values()), "every overview chart has data"
     assert client.get("/content/").context["figures"]["heatmap"]
     assert client.get("/campaigns/").context["tables"][0].rows
+    # Kuaishou and 视频号 fill their drill-downs too, through the sandbox connector and the 下载表格 import.
+    for platform in ("kuaishou", "wechat_channels"):
+        page = client.get(f"/platforms/?platform={platform}&preset=30d")
+        assert page.context["platform"] == platform
+        assert page.context["figures"]["trend"] and page.context["tables"][0].rows, platform
+        assert any(card["value"] is not None for card in page.context["cards"]), platform
+    channels = client.get("/platforms/?platform=wechat_channels&preset=30d").context["tables"]
+    assert channels[1].key == "oa_followers_from_channels" and channels[1].rows  # OA followers from 视频号
+    content = client.get("/content/?platform=kuaishou&preset=30d")
+    assert content.status_code == 200

@@ -47,7 +47,7 @@ def signed(answer):
             and h["x-bili-accesskeyid"] == "cid" and abs(int(h["x-bili-timestamp"]) - time.time()) < 60
         )
         if not valid:
-            return {"code": -3, "message": "API校验密匙错误", "ttl": 1}
+            return {"code": 127012, "message": "鉴权错误", "ttl": 1}
         return answer(request) if callable(answer) else answer
     return check
 
@@ -115,12 +115,12 @@ def test_window_without_the_snapshot_day_reads_nothing(account, platform_server)
 def test_a_wrong_secret_fails_the_signature_check(account, platform_server):
     account.credentials = {**CREDENTIALS, "client_secret": "not-the-secret"}
     serve(platform_server)
-    with pytest.raises(AuthError, match="user/stat: code -3 API校验密匙错误"):
+    with pytest.raises(AuthError, match="user/stat: code 127012 鉴权错误 .*check client_secret"):
         connector_for(account).fetch(local_today(account) - DAY, local_today(account) - DAY)
 
 
 def test_rejected_token_is_refreshed_once_and_the_single_use_pair_stored(account, platform_server):
-    serve(platform_server, **{"/arcopen/fn/data/user/stat": [{"code": -101, "message": "账号未登录"},
+    serve(platform_server, **{"/arcopen/fn/data/user/stat": [{"code": 127001, "message": "access_token验证错误"},
                                                              ok({"follower": 7})]})
     platform_server.add("POST", "/oauth/x/account-oauth2/v1/refresh_token",
                         ok({"access_token": "at.2", "refresh_token": "rt.2", "expires_in": 2592000}))
@@ -148,20 +148,21 @@ def test_token_about_to_expire_is_refreshed_first(account, platform_server):
 
 
 def test_refused_refresh_is_an_auth_error_and_keeps_the_tokens(account, platform_server):
-    serve(platform_server, **{"/arcopen/fn/data/user/stat": [{"code": -101, "message": "账号未登录"}]})
-    platform_server.add("POST", "/oauth/x/account-oauth2/v1/refresh_token", {"code": 10003, "message": "refresh_token无效"})
+    serve(platform_server, **{"/arcopen/fn/data/user/stat": [{"code": 127001, "message": "access_token验证错误"}]})
+    platform_server.add("POST", "/oauth/x/account-oauth2/v1/refresh_token",
+                        {"code": 122007, "message": "refreshToken不合法"})
     yesterday = local_today(account) - DAY
-    with pytest.raises(AuthError, match="refresh_token: code 10003"):
+    with pytest.raises(AuthError, match="refresh_token: code 122007 refreshToken不合法 .*re-authorise"):
         connector_for(account).fetch(yesterday, yesterday)
     assert SocialAccount.objects.get(pk=account.pk).credentials == CREDENTIALS
 
 
 @pytest.mark.parametrize(("answer", "error_class", "message", "attempts"), [
-    ({"code": -500, "message": "服务器错误"}, TransientError, "code -500", MAX_ATTEMPTS),
+    ({"code": 127201, "message": "系统繁忙,请稍后再试"}, TransientError, "code 127201", MAX_ATTEMPTS),
     (Reply({"code": -503}, status=503), TransientError, "HTTP 503", MAX_ATTEMPTS),
-    ({"code": "-509", "message": "请求过于频繁"}, QuotaExceeded, "code -509", 1),
-    ({"code": -403, "message": "权限不足"}, AuthError, "code -403", 1),
-    ({"code": 21000, "message": "稿件不存在"}, PlatformDataError, "code 21000", 1),
+    ({"code": "127009", "message": "api请求次数达到上限"}, QuotaExceeded, "code 127009", 1),
+    ({"code": 127007, "message": "应用无该接口权限"}, AuthError, "code 127007 .*apply for it on the Bilibili", 1),
+    ({"code": 127124, "message": "不存在该稿件"}, PlatformDataError, "code 127124", 1),
     (ok({"list": "oops", "page": {}}), PlatformDataError, "viewlist: field 'list' should be a list", 1),
     (Reply(raw=b'{"code":0,"data":'), PlatformDataError, "viewlist: the answer is not JSON", 1),
 ])
@@ -229,3 +230,17 @@ def test_a_video_first_seen_late_or_a_missing_counter_makes_that_counter_unknown
     stats_server(platform_server, {"BV1old": full, "BV1late": full})  # published long ago, never stored
     (day,) = connector_for(account).fetch(yesterday, yesterday).account_days
     assert (day.views, day.likes, day.comments, day.coins) == (None, None, None, None)
+
+
+def test_paging_follows_the_page_size_the_platform_returns(account, platform_server):
+    """Asked for 50, the platform serves 20 a page: the connector must not stop after page 1 or skip videos."""
+    def small_pages(request):
+        pn = int(request.query["pn"])
+        page = VIDEOS[(pn - 1) * 20: pn * 20]
+        return ok({"list": [{"resource_id": v} for v in page], "page": {"pn": pn, "ps": 20, "total": len(VIDEOS)}})
+
+    serve(platform_server, **{"/arcopen/fn/archive/viewlist": [small_pages]})
+    yesterday = local_today(account) - DAY
+    batch = connector_for(account).fetch(yesterday, yesterday)
+    assert [c.query["pn"] for c in platform_server.calls("/arcopen/fn/archive/viewlist")] == ["1", "2", "3"]
+    assert sorted(p.post.external_id for p in batch.post_days) == VIDEOS

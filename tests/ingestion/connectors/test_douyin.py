@@ -145,7 +145,7 @@ def test_videos_are_paged_and_their_lifetime_totals_stored_for_yesterday(account
     assert AccountDailyMetric.objects.filter(account=account).count() == 3
 
 
-@pytest.mark.parametrize("code", [28001003, "28001008"])
+@pytest.mark.parametrize("code", [28001003, "28001008", 2190002])  # 2190002: access_token无效 (old table)
 def test_rejected_token_is_refreshed_stored_and_the_call_retried(account, platform_server, code):
     yesterday = local_today(account) - DAY
     serve_series(platform_server, account, fans=[error(code), series(account, lambda d: {"total_fans": 1})])
@@ -198,6 +198,11 @@ def test_token_rejected_again_after_refresh_is_an_auth_error(account, platform_s
     (error("28001006", where="extra"), TransientError, "error_code 28001006", MAX_ATTEMPTS),
     (error(28003017), QuotaExceeded, "error_code 28003017", 1),
     (error(28001056), PlatformDataError, r"error_code 28001056 错误 \(API offline\)", 1),
+    (error(28001014), AuthError, r"28001014 错误 \(the app has not been granted any capability: apply for", 1),
+    (error(28001016, where="extra"), AuthError, r"28001016 错误 \(the app is banned or offline: contact", 1),
+    (error(28001018), AuthError, r"28001018 错误 \(the app lacks this capability: apply for it", 1),
+    (error(28001019), AuthError, r"28001019 错误 \(the capability is banned or offline", 1),
+    (error(2190001), QuotaExceeded, "error_code 2190001", 1),
     (error(2190008), PlatformDataError, "error_code 2190008", 1),
     ({"data": {"error_code": 0}}, PlatformDataError, "like/: field 'result_list' should be a list", 1),
     (envelope({"result_list": [{"date": "2026-01-01", "new_like": "很多"}]}), PlatformDataError,

@@ -11,6 +11,7 @@ from ingestion.connectors.http import MAX_ATTEMPTS
 from ingestion.services import metrics_write
 from tests.factories import SocialAccountFactory
 
+from . import published
 from .conftest import Reply
 
 pytestmark = pytest.mark.django_db
@@ -58,11 +59,15 @@ def no_articles(request):
     return {"list": []}
 
 
+def no_published(request):
+    return {"total_count": 0, "item_count": 0, "item": []}
+
+
 def serve(server, **overrides):
     routes = {
         "/cgi-bin/stable_token": [OK_TOKEN], "/datacube/getusersummary": [user_summary],
         "/datacube/getusercumulate": [user_cumulate], "/datacube/getbizsummary": [biz_summary],
-        "/datacube/getarticletotaldetail": [no_articles],
+        "/datacube/getarticletotaldetail": [no_articles], "/cgi-bin/freepublish/batchget": [no_published],
     }
     routes.update(overrides)
     for path, answers in routes.items():
@@ -228,3 +233,61 @@ def test_http_500_and_timeouts_are_retried_then_transient(account, platform_serv
     with pytest.raises(TransientError, match="getbizsummary: timed out"):
         connector_for(account).fetch(day, day)
     assert len(platform_server.calls("/datacube/getbizsummary")) == 2 + MAX_ATTEMPTS
+
+
+def test_published_samples_titles_send_count_delay_and_reading_time(account, platform_server):
+    """The documented shapes: getbizsummary.send_page_count and is_delay, getarticletotaldetail without a
+    title (read_avg_activetime in minutes), titles/URLs/times from freepublish/batchget (published.py)."""
+    day = local_today(account) - DAY
+    sample = published.WECHAT_ARTICLE_TOTAL_DETAIL
+    serve(platform_server, **{
+        "/datacube/getbizsummary": [{**published.WECHAT_BIZ_SUMMARY,
+                                     "list": [{**published.WECHAT_BIZ_SUMMARY["list"][0], "ref_date": day.isoformat()}]}],
+        "/datacube/getarticletotaldetail": [{**sample, "list": [{
+            **sample["list"][0], "ref_date": day.isoformat(),
+            "detail_list": [{**sample["list"][0]["detail_list"][0], "stat_date": day.isoformat()}],
+        }]}],
+        "/cgi-bin/freepublish/batchget": [published.WECHAT_FREEPUBLISH_BATCHGET],
+    })
+    batch = connector_for(account).fetch(day, day)
+
+    (account_day,) = batch.account_days
+    biz = published.WECHAT_BIZ_SUMMARY["list"][0]["detail"]
+    assert (account_day.posts_published, account_day.views, account_day.provisional) == (
+        biz["send_page_count"], biz["read_user"], True)  # is_delay: the day is not final
+    (post_day,) = batch.post_days
+    news = published.WECHAT_FREEPUBLISH_BATCHGET["item"][0]["content"]["news_item"][0]
+    assert (post_day.post.external_id, post_day.post.title, post_day.post.url) == (
+        sample["list"][0]["msgid"], news["title"], news["url"])
+    created = published.WECHAT_FREEPUBLISH_BATCHGET["item"][0]["content"]["create_time"]
+    assert post_day.post.published_at == dt.datetime.fromtimestamp(created, tz=dt.UTC)
+    detail = sample["list"][0]["detail_list"][0]
+    assert post_day.avg_watch_seconds == round(detail["read_avg_activetime"] * 60, 2)
+    assert post_day.provisional is False
+    (call,) = platform_server.calls("/cgi-bin/freepublish/batchget")
+    assert call.json == {"offset": 0, "count": 20, "no_content": 1}
+
+    metrics_write(account=account, batch=batch)
+    stored = Post.objects.get(account=account)
+    assert (stored.title, stored.url) == (news["title"], news["url"])
+    assert AccountDailyMetric.objects.get(account=account, date=day).posts_published == biz["send_page_count"]
+
+
+def test_without_the_publishing_api_articles_are_still_stored(account, platform_server):
+    day = local_today(account) - DAY
+    serve(platform_server, **{
+        "/datacube/getarticletotaldetail": [{"list": [{"ref_date": day.isoformat(), "msgid": "2247483650_1",
+                                                       "detail_list": [{"stat_date": day.isoformat(), "read_user": 5}]}]}],
+        "/cgi-bin/freepublish/batchget": [{"errcode": 48001, "errmsg": "api unauthorized"}],
+    })
+    (post_day,) = connector_for(account).fetch(day, day).post_days
+    assert (post_day.post.external_id, post_day.post.title, post_day.views) == ("2247483650_1", "", 5)
+
+
+def test_published_user_summary_and_cumulate_samples(account, platform_server):
+    day = dt.date.fromisoformat(published.WECHAT_USER_SUMMARY["list"][0]["ref_date"])
+    serve(platform_server, **{"/datacube/getusersummary": [published.WECHAT_USER_SUMMARY],
+                              "/datacube/getusercumulate": [published.WECHAT_USER_CUMULATE],
+                              "/datacube/getbizsummary": [{"list": []}]})
+    (row,) = connector_for(account).fetch(day, day).account_days
+    assert (row.date, row.followers, row.followers_gained, row.followers_lost) == (day, 1217056, 0, 0)

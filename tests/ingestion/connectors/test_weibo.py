@@ -12,6 +12,7 @@ from ingestion.records import Batch, PostDay, PostInfo
 from ingestion.services import metrics_write
 from tests.factories import SocialAccountFactory
 
+from . import published
 from .conftest import Reply
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +133,15 @@ def test_malformed_timeline_is_a_data_error(account, platform_server):
     serve(platform_server, [{**status(1, yesterday, likes=1), "created_at": "2026-10-01"}])
     with pytest.raises(PlatformDataError, match="user_timeline.json: field 'created_at' is not a Weibo date"):
         connector_for(account).fetch(yesterday, yesterday)
+
+
+def test_published_timeline_sample_with_absent_idstr_and_attitudes_keeps_every_post(account, platform_server):
+    platform_server.add("GET", "/2/users/show.json", {"id": 1750070171, "followers_count": 88000})
+    platform_server.add("GET", "/2/statuses/user_timeline.json", published.WEIBO_TIMELINE)
+    yesterday = local_today(account) - DAY
+    batch = connector_for(account).fetch(yesterday, yesterday)
+    assert [(p.post.external_id, p.likes, p.comments, p.shares) for p in batch.post_days] == [
+        ("11488058246", 12, 9, 8), ("11488058247", None, 2, 1)]
+    assert batch.post_days[1].post.url == "https://weibo.com/1750070171/11488058247"
+    metrics_write(account=account, batch=batch)
+    assert PostDailyMetric.objects.filter(post__account=account, date=yesterday).count() == 2

@@ -83,6 +83,11 @@ def test_empty_report_is_an_empty_batch(account, platform_server):
     ({"success": False, "code": "40010", "msg": "参数错误"}, PlatformDataError, "account: code 40010 参数错误", 1),
     (report([{"time": "2026-10-01", "fee": "¥12"}]), PlatformDataError, "field 'fee' is not a number: '¥12'", 1),
     ({"success": True, "code": 0, "data": None}, PlatformDataError, "field 'data' should be an object", 1),
+    # The SDK's other envelope: the text must survive, and no "code 0".
+    ({"success": False, "errorCode": 40010, "errorMsg": "advertiser_id不存在"}, PlatformDataError,
+     "account: errorCode 40010 advertiser_id不存在", 1),
+    ({"success": False, "code": 0, "msg": "", "message": "广告主无权限"}, PlatformDataError,
+     "account: success=false 广告主无权限", 1),
 ])
 def test_errors_are_mapped(account, platform_server, answer, error_class, message, attempts):
     platform_server.add("POST", "/api/open" + PATH, answer)
@@ -95,3 +100,16 @@ def test_missing_credentials_are_an_auth_error(account):
     account.credentials = {"advertiser_id": "7788"}
     with pytest.raises(AuthError, match="advertiser_id or access_token"):
         connector_for(account).fetch(START, START)
+
+
+def test_follows_interactions_and_conversions_are_stored(account, platform_server):
+    row = {**daily(0), "interaction": "25", "follow": 7, "goods_order": "3", "rgmv": "456.70", "leads": 2}
+    platform_server.add("POST", "/api/open" + PATH, report([row, {**daily(1), "leads": 4}]))
+    first, second = connector_for(account).fetch(START, START + DAY).campaign_days
+    assert (first.engagements, first.followers_gained, first.conversions, first.revenue) == (
+        25, 7, 3 + 2, Decimal("456.70"))  # the report's interaction total, not the sum of its parts
+    assert (second.engagements, second.followers_gained, second.conversions, second.revenue) == (18, None, 4, None)
+    metrics_write(account=account, batch=connector_for(account).fetch(START, START + DAY))
+    stored = CampaignDailyMetric.objects.get(account=account, date=START)
+    assert (stored.conversions, stored.revenue, stored.followers_gained, stored.engagements) == (
+        5, Decimal("456.70"), 7, 25)

@@ -18,11 +18,11 @@ def code_of(platform: str, response: requests.Response):
 
 
 ERROR_FAULTS = {  # fault -> platform -> (HTTP status, code as the platform sends it)
-    "token_expired": {"wechat": (200, 42001), "douyin": (200, (28001008, 28001008)), "bilibili": (200, -101),
+    "token_expired": {"wechat": (200, 42001), "douyin": (200, (28001008, 28001008)), "bilibili": (200, 127001),
                       "weibo": (403, "21327"), "xiaohongshu": (401, (False, 401))},
-    "rate_limit": {"wechat": (200, 45009), "douyin": (200, (28003017, 28003017)), "bilibili": (200, -509),
+    "rate_limit": {"wechat": (200, 45009), "douyin": (200, (28003017, 28003017)), "bilibili": (200, 127009),
                    "weibo": (403, "10023"), "xiaohongshu": (429, (False, 429))},
-    "busy": {"wechat": (200, -1), "douyin": (200, (28001005, 28001005)), "bilibili": (200, -500),
+    "busy": {"wechat": (200, -1), "douyin": (200, (28001005, 28001005)), "bilibili": (200, 127201),
              "weibo": (500, "10001"), "xiaohongshu": (503, (False, 500))},
 }
 

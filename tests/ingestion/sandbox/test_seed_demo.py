@@ -24,6 +24,7 @@ REAL_HOSTS = {
     "WECHAT_API_BASE": "https://api.weixin.qq.com", "DOUYIN_API_BASE": "https://open.douyin.com",
     "BILIBILI_API_BASE": "https://member.bilibili.com", "BILIBILI_OAUTH_BASE": "https://api.bilibili.com",
     "WEIBO_API_BASE": "https://api.weibo.com", "XHS_ADS_API_BASE": "https://adapi.xiaohongshu.com/api/open",
+    "KUAISHOU_API_BASE": "https://open.kuaishou.com",
 }
 
 
@@ -48,7 +49,7 @@ def test_seed_demo_starts_its_own_sandbox_and_is_idempotent(settings):
         setattr(settings, name, url)
     lines = seed("--days", "3")
     assert lines[-1] == "demo login: demo / socialmetrics-demo"
-    assert "sync runs: bilibili 3, douyin 3, wechat 1, weibo 3, xiaohongshu 1" in lines
+    assert "sync runs: bilibili 3, douyin 3, kuaishou 3, wechat 1, wechat_channels 3, weibo 3, xiaohongshu 1" in lines
 
     y = yesterday()
     window = [y - dt.timedelta(days=n) for n in (2, 1, 0)]
@@ -62,7 +63,13 @@ def test_seed_demo_starts_its_own_sandbox_and_is_idempotent(settings):
     assert AccountDailyMetric.objects.filter(account=accounts["weibo"]).exclude(likes=None).count() >= 2  # from deltas
     bilibili = AccountDailyMetric.objects.filter(account=accounts["bilibili"])
     assert bilibili.filter(views__gt=0).exclude(coins=None).exclude(danmaku=None).count() >= 2  # from deltas
-    for platform in ("douyin", "bilibili", "weibo"):
+    kuaishou = AccountDailyMetric.objects.filter(account=accounts["kuaishou"])
+    assert kuaishou.filter(views__gt=0).exclude(likes=None).exclude(comments=None).count() >= 2  # from deltas
+    channels = AccountDailyMetric.objects.filter(account=accounts["wechat_channels"])
+    assert channels.exclude(views=None).count() == 3  # the daily file, beside the followers the OA reports
+    assert PostDailyMetric.objects.filter(post__account=accounts["wechat_channels"], date=y).exclude(
+        completion_rate=None).exists()  # the 下载表格 export
+    for platform in ("douyin", "bilibili", "weibo", "kuaishou"):
         assert PostDailyMetric.objects.filter(post__account=accounts[platform], date=y).count() > 5, platform
     paid = CampaignDailyMetric.objects.filter(account=accounts["xiaohongshu"])
     assert paid.exclude(spend=None).count() >= 3 and paid.exclude(conversions=None).exclude(revenue=None).exists()

@@ -127,10 +127,10 @@ def test_bilibili_verifies_the_signature(client):
     assert ok["code"] == 0 and ok["ttl"] == 1 and set(ok["data"]) == {"following", "follower", "arc_passed_total"}
     creds = demo_credentials("bilibili", IDS["bilibili"])
     tampered = bili_headers(creds["client_id"], "not-the-secret", creds["access_token"])
-    assert client.session.get(f"{client.url}/arcopen/fn/data/user/stat", headers=tampered).json()["code"] == -3
+    assert client.session.get(f"{client.url}/arcopen/fn/data/user/stat", headers=tampered).json()["code"] == 127012
     stale = bili_headers(creds["client_id"], creds["client_secret"], creds["access_token"])
     stale["x-bili-timestamp"] = "1000000000"
-    assert client.session.get(f"{client.url}/arcopen/fn/data/user/stat", headers=stale).json()["code"] == -3
+    assert client.session.get(f"{client.url}/arcopen/fn/data/user/stat", headers=stale).json()["code"] == 127012
     unsigned = requests.get(f"{client.url}/arcopen/fn/data/user/stat", headers={"access-token": creds["access_token"]})
     assert "missing headers" in unsigned.json()["message"]
 
@@ -146,7 +146,7 @@ def test_bilibili_pages_videos_and_reports_lifetime_stats(client):
     assert re.fullmatch(r"BV1\w{9}", bvid)
     stat = client.bilibili("/arcopen/fn/data/arc/stat", resource_id=bvid).json()["data"]
     assert set(stat) == {"title", "ptime", "view", "danmaku", "reply", "favorite", "coin", "share", "like"}
-    assert client.bilibili("/arcopen/fn/data/arc/stat", resource_id="BV1nope").json()["code"] == -404
+    assert client.bilibili("/arcopen/fn/data/arc/stat", resource_id="BV1nope").json()["code"] == 127124
 
 
 def test_bilibili_refresh_tokens_are_single_use(client):
@@ -156,7 +156,7 @@ def test_bilibili_refresh_tokens_are_single_use(client):
     first = client.session.post(f"{client.url}/x/account-oauth2/v1/refresh_token", data=form).json()
     assert first["code"] == 0 and first["data"]["refresh_token"] != creds["refresh_token"]
     again = client.session.post(f"{client.url}/x/account-oauth2/v1/refresh_token", data=form).json()
-    assert again["code"] == -101
+    assert again["code"] == 122007
 
 
 # --- Weibo ----------------------------------------------------------------------------------
