@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,7 @@ MIN_R2 = 0.20  # a curve explaining less of the daily revenue than this is not t
 DEFAULT_LOWER, DEFAULT_UPPER = 0.5, 2.0  # default bounds: 0.5×–2× each platform's current spend
 # Half-saturation spend k tried, relative to the series' mean daily spend: from "saturated across all
 # the days seen" (k ≪ spend) to "a straight line over them" (k ≫ spend); refined between grid points.
-K_GRID = 10.0 ** np.linspace(-1.5, 2.0, 36)
+K_GRID = 10.0 ** np.linspace(-1.5, 2.0, 29)
 # The study's sensitivity test: acquisition cost ±20 %, conversion rate ±15 %.
 SENSITIVITY = (("cpa", 0.20), ("cpa", -0.20), ("cvr", 0.15), ("cvr", -0.15))
 BUDGET_CURVE_POINTS = 21
@@ -48,11 +49,12 @@ SATURATING, AVERAGE_ROAS, HELD = "saturating", "average_roas", "held"
 
 
 class PlanError(ValueError):
-    """A request the planner cannot answer; `field` names the parameter at fault."""
+    """A request the planner cannot answer: `field` names the parameter at fault, `code` the rule, and
+    `numbers` what a translated message needs (CNY per day)."""
 
-    def __init__(self, message: str, *, field: str):
+    def __init__(self, message: str, *, field: str, code: str = "invalid_plan", **numbers):
         super().__init__(message)
-        self.field = field
+        self.field, self.code, self.numbers = field, code, numbers
 
 
 # ----------------------------------------------------------------------------- response curves
@@ -66,12 +68,16 @@ class Curves:
     k: np.ndarray
     slope: np.ndarray
 
-    @property
+    @cached_property
     def linear(self) -> np.ndarray:
         return np.isinf(self.k)
 
-    def _k(self) -> np.ndarray:
+    @cached_property
+    def _finite_k(self) -> np.ndarray:
         return np.where(self.linear, 1.0, self.k)  # a placeholder where the line's branch is taken instead
+
+    def _k(self) -> np.ndarray:
+        return self._finite_k
 
     def revenue(self, x) -> np.ndarray:
         x = np.asarray(x, dtype=float)
@@ -111,14 +117,17 @@ def fit_curves(points: pd.DataFrame, key: str) -> pd.DataFrame:
     if points.empty:
         return pd.DataFrame(columns=columns, index=pd.Index([], name=key))
     codes, keys = pd.factorize(points[key], sort=True)
-    spend = points["spend"].to_numpy(float)
-    revenue = points["revenue"].to_numpy(float)
+    order = np.argsort(codes, kind="stable")
+    codes = codes[order]
+    spend = points["spend"].to_numpy(float)[order]
+    revenue = points["revenue"].to_numpy(float)[order]
     m = len(keys)
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
 
-    def total(values):
-        return np.bincount(codes, weights=values, minlength=m)
+    def total(values):  # Σ per key along the last axis (points sorted by key)
+        return np.add.reduceat(values, starts, axis=-1)
 
-    n = np.bincount(codes, minlength=m).astype(float)
+    n = np.diff(np.r_[starts, len(codes)]).astype(float)
     sum_s, sum_r, sum_ss, sum_rr = total(spend), total(revenue), total(spend * spend), total(revenue * revenue)
     sum_rs = total(revenue * spend)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -129,13 +138,16 @@ def fit_curves(points: pd.DataFrame, key: str) -> pd.DataFrame:
         sse_line = sum_rr - 2 * roas * sum_rs + roas**2 * sum_ss
     scale = np.where(mean_s > 0, mean_s, 1.0)
 
-    def sse_at(k_per_key):
-        g = spend / (k_per_key[codes] + spend)
+    def sse_at(k_of_points):
+        """(SSE, best vmax) per key for k given per point: shape (N,) or (grid rows, N)."""
+        g = spend / (k_of_points + spend)
         srg, sgg = total(revenue * g), total(g * g)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(sgg > 0, sum_rr - srg**2 / sgg, np.inf), np.where(sgg > 0, srg / sgg, 0.0)
 
-    grid_sse = np.stack([sse_at(scale * ratio)[0] for ratio in K_GRID])  # (grid, key)
+    point_scale = scale[codes]
+    # A few grid rows at a time: the whole grid × every point at once would hold ~50 MB per matrix.
+    grid_sse = np.concatenate([sse_at(ratios[:, None] * point_scale)[0] for ratios in np.array_split(K_GRID, 4)])
     best = np.argmin(grid_sse, axis=0)
     log_grid = np.log10(K_GRID)
     step = log_grid[1] - log_grid[0]
@@ -146,15 +158,17 @@ def fit_curves(points: pd.DataFrame, key: str) -> pd.DataFrame:
         shift = np.where(curvature > 0, 0.5 * step * (left - right) / curvature, 0.0)
     interior = (best > 0) & (best < len(K_GRID) - 1)
     log_k = np.where(interior, log_grid[inner] + np.clip(np.nan_to_num(shift), -step, step), log_grid[best])
-    refined_sse, refined_vmax = sse_at(scale * 10.0**log_k)
+    refined_sse, vmax = sse_at((scale * 10.0**log_k)[codes])
     grid_best_sse = grid_sse[best, np.arange(m)]
-    keep_grid = refined_sse > grid_best_sse
-    log_k = np.where(keep_grid, log_grid[best], log_k)
-    sse, vmax = sse_at(scale * 10.0**log_k)
+    keep_grid = refined_sse > grid_best_sse  # the parabola missed (a kinked profile): the grid point stands
+    if keep_grid.any():
+        log_k = np.where(keep_grid, log_grid[best], log_k)
+        refined_sse, vmax = sse_at((scale * 10.0**log_k)[codes])
+    sse = refined_sse
     with np.errstate(divide="ignore", invalid="ignore"):
         r2 = np.where(sst > 0, 1 - sse / sst, np.nan)
         r2_line = np.where(sst > 0, 1 - sse_line / sst, np.nan)
-    max_spend = pd.Series(spend).groupby(codes).max().reindex(range(m)).to_numpy(float)
+    max_spend = np.maximum.reduceat(spend, starts)
     return pd.DataFrame(
         {"days": n.astype(int), "spend_mean": mean_s, "spend_cv": spend_cv, "max_spend": max_spend, "roas": roas,
          "vmax": vmax, "k": scale * 10.0**log_k, "r2": r2, "r2_line": r2_line,
@@ -181,12 +195,15 @@ def _warning(code: str, **numbers) -> str:
 def series_table(daily: pd.DataFrame, key: str, days: int) -> pd.DataFrame:
     """Per `key` (platform or campaign): spend and revenue per observed day, ROAS (paired rows, KPIS.md),
     the fit, the model chosen and why (warning codes), and the curve's parameters."""
-    keys = ["platform"] if key == "platform" else ["campaign", "platform"]
-    sums = daily.groupby(keys, sort=True)[["spend", "revenue", "paired_spend", "paired_revenue"]].sum(min_count=1)
+    groups = daily.groupby(key, sort=True)
+    sums = groups[["spend", "revenue", "paired_spend", "paired_revenue"]].sum(min_count=1)
     if key == "campaign":
-        sums = sums.reset_index("platform")
+        sums.insert(0, "platform", groups["platform"].first())
     paired = daily.dropna(subset=["paired_spend", "paired_revenue"])
-    points = paired.groupby([key, "date"], sort=False)[["paired_spend", "paired_revenue"]].sum().reset_index()
+    if key == "campaign":  # the rows are campaign days already
+        points = paired[[key, "date", "paired_spend", "paired_revenue"]]
+    else:
+        points = paired.groupby([key, "date"], sort=False)[["paired_spend", "paired_revenue"]].sum().reset_index()
     fits = fit_curves(points.rename(columns={"paired_spend": "spend", "paired_revenue": "revenue"}), key)
     table = sums.join(fits, how="left")
     table["spend"] = table["spend"].fillna(0.0) / days
@@ -198,7 +215,7 @@ def series_table(daily: pd.DataFrame, key: str, days: int) -> pd.DataFrame:
     for row in table.itertuples():
         model, reason, r2 = _choose_model(row)
         models.append(model)
-        reasons.append(reason)
+        reasons.append(reason or "")
         quality.append(r2)
         saturating = model == SATURATING
         slopes.append(0.0 if model == HELD or pd.isna(row.roas) else float(row.roas))
@@ -230,8 +247,8 @@ def _choose_model(row) -> tuple[str, str | None, float | None]:
 
 
 def _reason_detail(code: str, row) -> str:
-    return _warning(code, cv=float(row.spend_cv) if not pd.isna(row.spend_cv) else 0.0,
-                    r2=max(float(row.r2), 0.0) if not pd.isna(row.r2) else 0.0)
+    return _warning(code, cv=0.0 if pd.isna(row["spend_cv"]) else float(row["spend_cv"]),
+                    r2=0.0 if pd.isna(row["r2"]) else max(float(row["r2"]), 0.0))
 
 
 def _curves(table: pd.DataFrame) -> Curves:
@@ -261,8 +278,9 @@ def allocate(curves: Curves, lower: np.ndarray, upper: np.ndarray, total: float)
     if spend_at(0.0).sum() <= total:  # even at marginal 0 the budget is not spent: fill what has room
         marginal = 0.0
     else:
-        marginal = brentq(lambda lam: spend_at(lam).sum() - total, 0.0, top, xtol=1e-12, rtol=1e-12)
-    less, more = spend_at(marginal * (1 + 1e-9) + 1e-15), spend_at(marginal * (1 - 1e-9))
+        # Loose tolerances suffice: the sharing below makes the sum exact whatever λ's last digits.
+        marginal = brentq(lambda lam: spend_at(lam).sum() - total, 0.0, top, xtol=top * 1e-9, rtol=1e-9)
+    less, more = spend_at(marginal * (1 + 1e-8) + 1e-15), spend_at(marginal * (1 - 1e-8))
     if marginal == 0.0:
         more = upper
     room = more - less
@@ -341,7 +359,8 @@ def _bounds(table: pd.DataFrame, lower: float, upper: float, bounds: dict) -> tu
         hi[index] = hi[index] if given_hi is None else given_hi
         if lo[index] > hi[index]:
             raise PlanError(f"{platform}: the lower bound ¥{lo[index]:,.2f} is above the upper bound "
-                            f"¥{hi[index]:,.2f}.", field=f"min_{platform}")
+                            f"¥{hi[index]:,.2f}.", field=f"min_{platform}", code="bounds_reversed",
+                            platform=platform, low=lo[index], high=hi[index])
     held = (table["model"] == HELD).to_numpy()
     return np.where(held, current, lo), np.where(held, current, hi)
 
@@ -373,6 +392,7 @@ def plan(
     be met (negative budget, bounds that cannot add up to it)."""
     bounds = bounds or {}
     scenario = scenario or Scenario()
+    daily = daily.assign(date=pd.to_datetime(daily["date"]))  # datetime64 groups ~10× faster than date objects
     spent = daily[daily["spend"].notna()] if not daily.empty else daily
     days = int(spent["date"].nunique()) if not spent.empty else 0
     platform_names = sorted(spent["platform"].unique()) if days else []
@@ -395,7 +415,8 @@ def plan(
     if not lo.sum() - 1e-6 <= total <= hi.sum() + 1e-6:
         raise PlanError(
             f"The bounds allow ¥{lo.sum():,.2f}–¥{hi.sum():,.2f} per day in all; a daily budget of ¥{total:,.2f} "
-            "cannot be placed within them. Change the budget or widen the bounds.", field="total")
+            "cannot be placed within them. Change the budget or widen the bounds.", field="total",
+            code="budget_outside_bounds", low=lo.sum(), high=hi.sum(), total=total)
     curves = _curves(table)
     cost, value = scenario.factors(table.index)
     planned_curves = curves.scaled(cost=cost, value=value)
@@ -489,7 +510,7 @@ def _budget_curve(curves: Curves, lo: np.ndarray, hi: np.ndarray) -> list[dict]:
 
 def _warnings(table: pd.DataFrame, key: str) -> list[SeriesWarning]:
     found = []
-    for name, row in table.iterrows():
+    for name, row in zip(table.index, table.to_dict("records"), strict=True):
         where = {"platform": name} if key == "platform" else {"platform": row["platform"], "campaign": int(name)}
         # A campaign's straight line is the rule rather than news: only platforms say so.
         if row["reason"] and (key == "platform" or row["reason"] != "no_saturation"):

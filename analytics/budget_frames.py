@@ -36,7 +36,7 @@ def paid_daily(*, organization, start: date, end: date, platforms: list[str] | N
     frame = _partial_frame(sql, params)
     if frame.empty:
         return pd.DataFrame(columns=PAID_DAILY_COLUMNS)
-    frame["date"] = pd.to_datetime(frame["date"]).dt.date
+    frame["date"] = pd.to_datetime(frame["date"])
     return frame[PAID_DAILY_COLUMNS]
 
 

@@ -52,13 +52,6 @@ class BudgetPlanQuerySerializer(WindowSerializer):
                     required=False, help_text=f"{side}imum daily spend on {label} ({code}), CNY per day"
                 )
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        for name, value in attrs.items():
-            if isinstance(value, float) and not math.isfinite(value):
-                raise serializers.ValidationError({name: f"{value} is not a finite number."})
-        return attrs
-
     def plan_options(self) -> dict:
         data = self.validated_data
         bounds = {}
@@ -252,7 +245,7 @@ class BudgetPlanView(TenantAPIView):
         try:
             result = budget_plan(organization=self.tenant.organization, **query.plan_options())
         except budget.PlanError as error:
-            raise exceptions.ValidationError({error.field: [exceptions.ErrorDetail(str(error), code="invalid_plan")]})
+            raise exceptions.ValidationError({error.field: [exceptions.ErrorDetail(str(error), code=error.code)]})
         body = plan_body(result)
         if getattr(request.accepted_renderer, "format", None) == "csv":
             return Response({"results": _csv_rows(body)})
