@@ -170,9 +170,18 @@ def fit_curves(points: pd.DataFrame, key: str) -> pd.DataFrame:
         r2_line = np.where(sst > 0, 1 - sse_line / sst, np.nan)
     max_spend = np.maximum.reduceat(spend, starts)
     return pd.DataFrame(
-        {"days": n.astype(int), "spend_mean": mean_s, "spend_cv": spend_cv, "max_spend": max_spend, "roas": roas,
-         "vmax": vmax, "k": scale * 10.0**log_k, "r2": r2, "r2_line": r2_line,
-         "k_at_edge": best == len(K_GRID) - 1},
+        {
+            "days": n.astype(int),
+            "spend_mean": mean_s,
+            "spend_cv": spend_cv,
+            "max_spend": max_spend,
+            "roas": roas,
+            "vmax": vmax,
+            "k": scale * 10.0**log_k,
+            "r2": r2,
+            "r2_line": r2_line,
+            "k_at_edge": best == len(K_GRID) - 1,
+        },
         index=pd.Index(keys, name=key),
     )
 
@@ -192,19 +201,24 @@ def _warning(code: str, **numbers) -> str:
     return WARNINGS[code].format(min_days=MIN_FIT_DAYS, **numbers)
 
 
-def series_table(daily: pd.DataFrame, key: str, days: int) -> pd.DataFrame:
+def daily_points(daily: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The fit's points: per `key` and date, Σ spend and Σ revenue over the rows reporting both."""
+    paired = daily.dropna(subset=["paired_spend", "paired_revenue"])
+    if key == "campaign":  # the rows are campaign days already
+        points = paired[[key, "date", "paired_spend", "paired_revenue"]]
+    else:
+        points = paired.groupby([key, "date"], sort=False)[["paired_spend", "paired_revenue"]].sum().reset_index()
+    return points.rename(columns={"paired_spend": "spend", "paired_revenue": "revenue"})
+
+
+def series_table(daily: pd.DataFrame, key: str, days: int, points: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per `key` (platform or campaign): spend and revenue per observed day, ROAS (paired rows, KPIS.md),
     the fit, the model chosen and why (warning codes), and the curve's parameters."""
     groups = daily.groupby(key, sort=True)
     sums = groups[["spend", "revenue", "paired_spend", "paired_revenue"]].sum(min_count=1)
     if key == "campaign":
         sums.insert(0, "platform", groups["platform"].first())
-    paired = daily.dropna(subset=["paired_spend", "paired_revenue"])
-    if key == "campaign":  # the rows are campaign days already
-        points = paired[[key, "date", "paired_spend", "paired_revenue"]]
-    else:
-        points = paired.groupby([key, "date"], sort=False)[["paired_spend", "paired_revenue"]].sum().reset_index()
-    fits = fit_curves(points.rename(columns={"paired_spend": "spend", "paired_revenue": "revenue"}), key)
+    fits = fit_curves(daily_points(daily, key) if points is None else points, key)
     table = sums.join(fits, how="left")
     table["spend"] = table["spend"].fillna(0.0) / days
     table["revenue"] = table["revenue"] / days
@@ -247,8 +261,11 @@ def _choose_model(row) -> tuple[str, str | None, float | None]:
 
 
 def _reason_detail(code: str, row) -> str:
-    return _warning(code, cv=0.0 if pd.isna(row["spend_cv"]) else float(row["spend_cv"]),
-                    r2=0.0 if pd.isna(row["r2"]) else max(float(row["r2"]), 0.0))
+    return _warning(
+        code,
+        cv=0.0 if pd.isna(row["spend_cv"]) else float(row["spend_cv"]),
+        r2=0.0 if pd.isna(row["r2"]) else max(float(row["r2"]), 0.0),
+    )
 
 
 def _curves(table: pd.DataFrame) -> Curves:
@@ -337,6 +354,7 @@ class Plan:
     total: float
     current_total: float
     platforms: pd.DataFrame  # one row per platform (series_table + bounds and the plan's columns)
+    points: pd.DataFrame  # the platforms' daily (spend, revenue) the curves were fitted to
     campaigns: pd.DataFrame
     now: Allocation
     recommended: Allocation
@@ -358,9 +376,14 @@ def _bounds(table: pd.DataFrame, lower: float, upper: float, bounds: dict) -> tu
         lo[index] = lo[index] if given_lo is None else given_lo
         hi[index] = hi[index] if given_hi is None else given_hi
         if lo[index] > hi[index]:
-            raise PlanError(f"{platform}: the lower bound ¥{lo[index]:,.2f} is above the upper bound "
-                            f"¥{hi[index]:,.2f}.", field=f"min_{platform}", code="bounds_reversed",
-                            platform=platform, low=lo[index], high=hi[index])
+            raise PlanError(
+                f"{platform}: the lower bound ¥{lo[index]:,.2f} is above the upper bound ¥{hi[index]:,.2f}.",
+                field=f"min_{platform}",
+                code="bounds_reversed",
+                platform=platform,
+                low=lo[index],
+                high=hi[index],
+            )
     held = (table["model"] == HELD).to_numpy()
     return np.where(held, current, lo), np.where(held, current, hi)
 
@@ -375,13 +398,20 @@ def _check_options(*, total, lower, upper, bounds, platforms) -> None:
             if value is not None and (not math.isfinite(value) or value < 0):
                 raise PlanError(f"{name}_{platform} must be a number ≥ 0, not {value}.", field=f"{name}_{platform}")
         if platform not in platforms:
-            raise PlanError(f"Bounds were given for {platform}, which has no paid rows in the window.",
-                            field=f"min_{platform}")
+            raise PlanError(
+                f"Bounds were given for {platform}, which has no paid rows in the window.", field=f"min_{platform}"
+            )
 
 
 def plan(
-    daily: pd.DataFrame, *, start=None, end=None, total: float | None = None, lower: float = DEFAULT_LOWER,
-    upper: float = DEFAULT_UPPER, bounds: dict[str, tuple[float | None, float | None]] | None = None,
+    daily: pd.DataFrame,
+    *,
+    start=None,
+    end=None,
+    total: float | None = None,
+    lower: float = DEFAULT_LOWER,
+    upper: float = DEFAULT_UPPER,
+    bounds: dict[str, tuple[float | None, float | None]] | None = None,
     scenario: Scenario | None = None,
 ) -> Plan:
     """The recommended daily allocation of `total` (default: today's daily spend) across the platforms in
@@ -402,21 +432,43 @@ def plan(
         if not math.isfinite(change) or change <= -1:
             raise PlanError(f"{name} must be a fraction above -1 (e.g. 0.2 for +20 %), not {change}.", field=name)
     if scenario.platform is not None and scenario.platform not in platform_names:
-        raise PlanError(f"The what-if platform {scenario.platform} has no paid rows in the window.",
-                        field="scenario_platform")
+        raise PlanError(
+            f"The what-if platform {scenario.platform} has no paid rows in the window.", field="scenario_platform"
+        )
     if days == 0:
-        empty = Allocation(np.zeros(0), 0.0, 0.0)
-        return Plan(start, end, 0, total or 0.0, 0.0, pd.DataFrame(), pd.DataFrame(), empty, empty, scenario, None, None,
-                    warnings=[SeriesWarning("no_data", "no paid spend in the window: nothing to plan")])
-    table = series_table(spent, "platform", days)
+        empty = Allocation(np.zeros(0), 0.0, None)
+        frame = pd.DataFrame()
+        return Plan(
+            start=start,
+            end=end,
+            days=0,
+            total=total or 0.0,
+            current_total=0.0,
+            platforms=frame,
+            points=frame,
+            campaigns=frame,
+            now=empty,
+            recommended=empty,
+            scenario=scenario,
+            baseline=None,
+            baseline_now=None,
+            warnings=[SeriesWarning("no_data", "no paid spend in the window: nothing to plan")],
+        )
+    points = daily_points(spent, "platform")
+    table = series_table(spent, "platform", days, points)
     lo, hi = _bounds(table, lower, upper, bounds)
     current = table["spend"].to_numpy(float)
     total = float(current.sum()) if total is None else float(total)
     if not lo.sum() - 1e-6 <= total <= hi.sum() + 1e-6:
         raise PlanError(
             f"The bounds allow ¥{lo.sum():,.2f}–¥{hi.sum():,.2f} per day in all; a daily budget of ¥{total:,.2f} "
-            "cannot be placed within them. Change the budget or widen the bounds.", field="total",
-            code="budget_outside_bounds", low=lo.sum(), high=hi.sum(), total=total)
+            "cannot be placed within them. Change the budget or widen the bounds.",
+            field="total",
+            code="budget_outside_bounds",
+            low=lo.sum(),
+            high=hi.sum(),
+            total=total,
+        )
     curves = _curves(table)
     cost, value = scenario.factors(table.index)
     planned_curves = curves.scaled(cost=cost, value=value)
@@ -430,14 +482,28 @@ def plan(
     baseline = None if scenario.neutral else allocation(curves, total)
     baseline_now = None if scenario.neutral else Allocation(current, float(curves.revenue(current).sum()), None)
     table["lower"], table["upper"] = lo, hi
+    table["scenario_cost"], table["scenario_value"] = cost, value
     table["marginal_roas"] = planned_curves.marginal(current)
     table["recommended_spend"] = recommended.spend
     table["expected_revenue_now"] = planned_curves.revenue(current)
     table["expected_revenue_recommended"] = planned_curves.revenue(recommended.spend)
     table["marginal_roas_recommended"] = planned_curves.marginal(recommended.spend)
     campaigns = _campaign_plan(spent, days, table, scenario)
-    plan_ = Plan(start, end, days, total, float(current.sum()), table, campaigns, now, recommended, scenario, baseline,
-                 baseline_now)
+    plan_ = Plan(
+        start=start,
+        end=end,
+        days=days,
+        total=total,
+        current_total=float(current.sum()),
+        platforms=table,
+        points=points,
+        campaigns=campaigns,
+        now=now,
+        recommended=recommended,
+        scenario=scenario,
+        baseline=baseline,
+        baseline_now=baseline_now,
+    )
     plan_.sensitivity = _sensitivity(curves, table, lo, hi, total, recommended if scenario.neutral else baseline)
     plan_.budget_curve = _budget_curve(planned_curves, lo, hi)
     plan_.warnings = _warnings(table, "platform") + _warnings(campaigns, "campaign")
@@ -459,7 +525,7 @@ def _campaign_plan(daily: pd.DataFrame, days: int, platforms: pd.DataFrame, scen
         index = np.flatnonzero((table["platform"] == platform).to_numpy())
         if not len(index) or row["spend"] <= 0:
             continue
-        held = (table["model"].to_numpy()[index] == HELD)
+        held = table["model"].to_numpy()[index] == HELD
         lo = np.where(held, current[index], current[index] * row["lower"] / row["spend"])
         hi = np.where(held, current[index], current[index] * row["upper"] / row["spend"])
         target = row["recommended_spend"]
@@ -488,14 +554,41 @@ def _sensitivity(curves, table, lo, hi, total, base: Allocation) -> list[dict]:
             spend, _ = allocate(changed, lo, hi, total)
             replanned = float(changed.revenue(spend).sum())
             replanned_roi = roi(replanned, total)
-            rows.append({
-                "platform": scope, "change": change, "amount": amount,
-                "expected_revenue_kept": kept, "expected_roi_kept": roi(kept, total),
-                "expected_revenue_replanned": replanned, "expected_roi_replanned": replanned_roi,
-                "roi_change": None if replanned_roi is None or base.roi is None else replanned_roi - base.roi,
-                "recommended_spend": dict(zip(platforms, spend.tolist(), strict=True)),
-            })
+            rows.append(
+                {
+                    "platform": scope,
+                    "change": change,
+                    "amount": amount,
+                    "expected_revenue_kept": kept,
+                    "expected_roi_kept": roi(kept, total),
+                    "expected_revenue_replanned": replanned,
+                    "expected_roi_replanned": replanned_roi,
+                    "roi_change": None if replanned_roi is None or base.roi is None else replanned_roi - base.roi,
+                    "recommended_spend": dict(zip(platforms, spend.tolist(), strict=True)),
+                }
+            )
     return rows
+
+
+def curve_samples(plan_: Plan, steps: int = 60) -> pd.DataFrame:
+    """Each platform's response curve (as planned, what-if included) from 0 to past its upper bound and
+    its largest day: columns platform, spend, revenue, CNY per day. Held platforms have no curve."""
+    table = plan_.platforms
+    if table.empty:
+        return pd.DataFrame(columns=["platform", "spend", "revenue"])
+    curves = _curves(table).scaled(cost=table["scenario_cost"].to_numpy(), value=table["scenario_value"].to_numpy())
+    frames = []
+    for index, (platform, row) in enumerate(table.iterrows()):
+        if row["model"] == HELD:
+            continue
+        top = max(row["upper"], row["max_spend"] if not pd.isna(row["max_spend"]) else 0.0, row["spend"]) * 1.1
+        spend = np.linspace(0.0, top, steps)
+        frames.append(
+            pd.DataFrame(
+                {"platform": platform, "spend": spend, "revenue": curves.take([index]).revenue(spend[:, None])[:, 0]}
+            )
+        )
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["platform", "spend", "revenue"])
 
 
 def _budget_curve(curves: Curves, lo: np.ndarray, hi: np.ndarray) -> list[dict]:
@@ -503,8 +596,9 @@ def _budget_curve(curves: Curves, lo: np.ndarray, hi: np.ndarray) -> list[dict]:
     rows = []
     for budget in np.linspace(lo.sum(), hi.sum(), BUDGET_CURVE_POINTS):
         spend, marginal = allocate(curves, lo, hi, float(budget))
-        rows.append({"total": float(budget), "expected_revenue": float(curves.revenue(spend).sum()),
-                     "marginal_roas": marginal})
+        rows.append(
+            {"total": float(budget), "expected_revenue": float(curves.revenue(spend).sum()), "marginal_roas": marginal}
+        )
     return rows
 
 
@@ -516,7 +610,11 @@ def _warnings(table: pd.DataFrame, key: str) -> list[SeriesWarning]:
         if row["reason"] and (key == "platform" or row["reason"] != "no_saturation"):
             found.append(SeriesWarning(row["reason"], _reason_detail(row["reason"], row), **where))
         if row["model"] == SATURATING and row["recommended_spend"] > row["max_spend"] * (1 + 1e-6):
-            found.append(SeriesWarning(
-                "extrapolated", _warning("extrapolated", spend=row["recommended_spend"], max_spend=row["max_spend"]),
-                **where))
+            found.append(
+                SeriesWarning(
+                    "extrapolated",
+                    _warning("extrapolated", spend=row["recommended_spend"], max_spend=row["max_spend"]),
+                    **where,
+                )
+            )
     return found

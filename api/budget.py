@@ -29,7 +29,8 @@ MONEY_DIGITS, RATIO_DIGITS = 2, 6
 class BudgetPlanQuerySerializer(WindowSerializer):
     total = serializers.FloatField(required=False, help_text="daily budget to allocate, CNY per day (≥ 0)")
     platform = serializers.ListField(
-        child=serializers.ChoiceField(choices=Platform.choices), required=False,
+        child=serializers.ChoiceField(choices=Platform.choices),
+        required=False,
         help_text="repeatable: plan only these platforms (default: every platform with paid rows)",
     )
     lower = serializers.FloatField(default=budget.DEFAULT_LOWER, help_text="default lower bound, × current spend")
@@ -60,10 +61,16 @@ class BudgetPlanQuerySerializer(WindowSerializer):
             if lo is not None or hi is not None:
                 bounds[code] = (lo, hi)
         return {
-            "start": data["start"], "end": data["end"], "platforms": data.get("platform") or None,
-            "total": data.get("total"), "lower": data["lower"], "upper": data["upper"], "bounds": bounds,
-            "scenario": budget.Scenario(cpa_change=data["cpa_change"], cvr_change=data["cvr_change"],
-                                        platform=data.get("scenario_platform")),
+            "start": data["start"],
+            "end": data["end"],
+            "platforms": data.get("platform") or None,
+            "total": data.get("total"),
+            "lower": data["lower"],
+            "upper": data["upper"],
+            "bounds": bounds,
+            "scenario": budget.Scenario(
+                cpa_change=data["cpa_change"], cvr_change=data["cvr_change"], platform=data.get("scenario_platform")
+            ),
         }
 
 
@@ -164,11 +171,18 @@ def _curve(row) -> dict | None:
 
 def _platform_row(platform: str, row) -> dict:
     return {
-        "platform": platform, "spend": _money(row["spend"]), "revenue": _money(row["revenue"]),
-        "roas": _ratio(row["roas"]), "marginal_roas": _ratio(row["marginal_roas"]) if row["model"] != budget.HELD else None,
-        "recommended_spend": _money(row["recommended_spend"]), "bounds": [_money(row["lower"]), _money(row["upper"])],
-        "fit_quality": _ratio(row["fit_quality"]), "model": row["model"], "days": int(row["days"]),
-        "curve": _curve(row), "expected_revenue_now": _money(row["expected_revenue_now"]),
+        "platform": platform,
+        "spend": _money(row["spend"]),
+        "revenue": _money(row["revenue"]),
+        "roas": _ratio(row["roas"]),
+        "marginal_roas": _ratio(row["marginal_roas"]) if row["model"] != budget.HELD else None,
+        "recommended_spend": _money(row["recommended_spend"]),
+        "bounds": [_money(row["lower"]), _money(row["upper"])],
+        "fit_quality": _ratio(row["fit_quality"]),
+        "model": row["model"],
+        "days": int(row["days"]),
+        "curve": _curve(row),
+        "expected_revenue_now": _money(row["expected_revenue_now"]),
         "expected_revenue_recommended": _money(row["expected_revenue_recommended"]),
         "marginal_roas_recommended": _ratio(row["marginal_roas_recommended"]) if row["model"] != budget.HELD else None,
     }
@@ -176,11 +190,17 @@ def _platform_row(platform: str, row) -> dict:
 
 def _campaign_row(campaign: int, row) -> dict:
     return {
-        "campaign": int(campaign), "name": row.get("name", str(campaign)), "platform": row["platform"],
-        "spend": _money(row["spend"]), "revenue": _money(row["revenue"]), "roas": _ratio(row["roas"]),
+        "campaign": int(campaign),
+        "name": row.get("name", str(campaign)),
+        "platform": row["platform"],
+        "spend": _money(row["spend"]),
+        "revenue": _money(row["revenue"]),
+        "roas": _ratio(row["roas"]),
         "marginal_roas": _ratio(row["marginal_roas"]) if row["model"] != budget.HELD else None,
-        "recommended_spend": _money(row["recommended_spend"]), "fit_quality": _ratio(row["fit_quality"]),
-        "model": row["model"], "days": int(row["days"]),
+        "recommended_spend": _money(row["recommended_spend"]),
+        "fit_quality": _ratio(row["fit_quality"]),
+        "model": row["model"],
+        "days": int(row["days"]),
     }
 
 
@@ -201,28 +221,40 @@ def plan_body(result: budget.Plan) -> dict:
             "recommended_spend": _spend_by_platform(platforms, result.baseline.spend),
         }
     return {
-        "start": result.start, "end": result.end, "days": result.days,
-        "total": _money(result.total), "current_total": _money(result.current_total),
+        "start": result.start,
+        "end": result.end,
+        "days": result.days,
+        "total": _money(result.total),
+        "current_total": _money(result.current_total),
         "platforms": [_platform_row(p, row) for p, row in result.platforms.iterrows()],
         "expected_revenue_now": _money(result.now.revenue),
         "expected_revenue_recommended": _money(result.recommended.revenue),
-        "expected_roi_now": _ratio(result.now.roi), "expected_roi_recommended": _ratio(result.recommended.roi),
+        "expected_roi_now": _ratio(result.now.roi),
+        "expected_roi_recommended": _ratio(result.recommended.roi),
         "marginal_roas": _ratio(result.recommended.marginal_roas),
-        "scenario": {"cpa_change": result.scenario.cpa_change, "cvr_change": result.scenario.cvr_change,
-                     "platform": result.scenario.platform},
+        "scenario": {
+            "cpa_change": result.scenario.cpa_change,
+            "cvr_change": result.scenario.cvr_change,
+            "platform": result.scenario.platform,
+        },
         "baseline": baseline,
         "sensitivity": [
-            {**row, "amount": row["amount"],
-             "expected_revenue_kept": _money(row["expected_revenue_kept"]),
-             "expected_roi_kept": _ratio(row["expected_roi_kept"]),
-             "expected_revenue_replanned": _money(row["expected_revenue_replanned"]),
-             "expected_roi_replanned": _ratio(row["expected_roi_replanned"]), "roi_change": _ratio(row["roi_change"]),
-             "recommended_spend": {p: _money(v) for p, v in row["recommended_spend"].items()}}
+            {
+                **row,
+                "amount": row["amount"],
+                "expected_revenue_kept": _money(row["expected_revenue_kept"]),
+                "expected_roi_kept": _ratio(row["expected_roi_kept"]),
+                "expected_revenue_replanned": _money(row["expected_revenue_replanned"]),
+                "expected_roi_replanned": _ratio(row["expected_roi_replanned"]),
+                "roi_change": _ratio(row["roi_change"]),
+                "recommended_spend": {p: _money(v) for p, v in row["recommended_spend"].items()},
+            }
             for row in result.sensitivity
         ],
         "campaigns": [_campaign_row(c, row) for c, row in result.campaigns.iterrows()],
-        "warnings": [{"code": w.code, "detail": w.detail, "platform": w.platform, "campaign": w.campaign}
-                     for w in result.warnings],
+        "warnings": [
+            {"code": w.code, "detail": w.detail, "platform": w.platform, "campaign": w.campaign} for w in result.warnings
+        ],
     }
 
 

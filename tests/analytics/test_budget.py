@@ -20,11 +20,20 @@ def daily_rows(specs: dict, *, days: int = 90, seed: int = 7, noise: float = 0.0
         for day in range(days):
             spend = mean * rng.uniform(1 - spread, 1 + spread)
             revenue = None if vmax is None else vmax * spend / (k + spend) * rng.normal(1, noise)
-            rows.append({"date": START + dt.timedelta(days=day), "platform": platform, "campaign": index + 1,
-                         "spend": spend, "revenue": revenue,
-                         "paired_spend": spend if revenue is not None else None, "paired_revenue": revenue})
+            rows.append(
+                {
+                    "date": START + dt.timedelta(days=day),
+                    "platform": platform,
+                    "campaign": index + 1,
+                    "spend": spend,
+                    "revenue": revenue,
+                    "paired_spend": spend if revenue is not None else None,
+                    "paired_revenue": revenue,
+                }
+            )
     return pd.DataFrame(rows, columns=budget_columns()).astype(
-        {c: float for c in ("spend", "revenue", "paired_spend", "paired_revenue")})
+        dict.fromkeys(("spend", "revenue", "paired_spend", "paired_revenue"), float)
+    )
 
 
 def budget_columns():
@@ -65,7 +74,8 @@ def test_plan_moves_spend_toward_higher_marginal_roas_and_keeps_the_total():
     assert table.loc["douyin", "recommended_spend"] < table.loc["douyin", "spend"]
     assert result.recommended.revenue > result.now.revenue
     # At the optimum the platforms inside their bounds earn the same on their next yuan.
-    inside = table[(table["recommended_spend"] > table["lower"] + 1e-6) & (table["recommended_spend"] < table["upper"] - 1e-6)]
+    planned = table["recommended_spend"]
+    inside = table[(planned > table["lower"] + 1e-6) & (planned < table["upper"] - 1e-6)]
     assert len(inside) == 2
     assert inside["marginal_roas_recommended"].to_numpy() == pytest.approx([result.recommended.marginal_roas] * 2, rel=1e-6)
 
@@ -77,7 +87,8 @@ def test_the_plan_is_the_best_split_a_brute_force_finds():
     douyin = np.linspace(table.loc["douyin", "lower"], table.loc["douyin", "upper"], 2001)
     wechat = result.total - douyin
     feasible = (wechat >= table.loc["wechat", "lower"]) & (wechat <= table.loc["wechat", "upper"])
-    best = max(float(curves.revenue(np.array([d, w])).sum()) for d, w in zip(douyin[feasible], wechat[feasible], strict=True))
+    splits = zip(douyin[feasible], wechat[feasible], strict=True)
+    best = max(float(curves.revenue(np.array([d, w])).sum()) for d, w in splits)
     assert result.recommended.revenue == pytest.approx(best, rel=1e-6)
     assert result.recommended.revenue >= best - 1e-6
 

@@ -29,13 +29,22 @@ def seed(organization, specs=TWO, *, days=90, seed=7):
     for row in rows.itertuples():
         if row.platform not in campaigns:
             accounts = [SocialAccountFactory(organization=organization, platform=row.platform) for _ in range(2)]
-            campaigns[row.platform] = (CampaignFactory(organization=organization, platform=row.platform,
-                                                       name=f"{row.platform} 常投"), accounts)
+            campaigns[row.platform] = (
+                CampaignFactory(organization=organization, platform=row.platform, name=f"{row.platform} 常投"),
+                accounts,
+            )
         campaign, accounts = campaigns[row.platform]
         for account in accounts:
-            metrics.append(CampaignDailyMetric(
-                campaign=campaign, account=account, date=row.date, spend=_money(row.spend / 2),
-                revenue=_money(row.revenue / 2 if row.revenue == row.revenue else None), conversions=10))
+            metrics.append(
+                CampaignDailyMetric(
+                    campaign=campaign,
+                    account=account,
+                    date=row.date,
+                    spend=_money(row.spend / 2),
+                    revenue=_money(row.revenue / 2 if row.revenue == row.revenue else None),
+                    conversions=10,
+                )
+            )
     CampaignDailyMetric.objects.bulk_create(metrics)
     return {platform: campaign for platform, (campaign, _) in campaigns.items()}
 
@@ -44,12 +53,15 @@ def test_paid_daily_sums_accounts_and_pairs_rows(org_a):
     campaign = CampaignFactory(organization=org_a, platform="weibo")
     one, two = SocialAccountFactory(organization=org_a), SocialAccountFactory(organization=org_a)
     day = dt.date(2026, 3, 1)
-    CampaignDailyMetric.objects.bulk_create([
-        CampaignDailyMetric(campaign=campaign, account=one, date=day, spend=Decimal("600"), revenue=Decimal("1800")),
-        CampaignDailyMetric(campaign=campaign, account=two, date=day, spend=Decimal("400"), revenue=None),
-        CampaignDailyMetric(campaign=campaign, account=None, date=day + dt.timedelta(days=1), spend=None,
-                            revenue=Decimal("5")),
-    ])
+    CampaignDailyMetric.objects.bulk_create(
+        [
+            CampaignDailyMetric(campaign=campaign, account=one, date=day, spend=Decimal("600"), revenue=Decimal("1800")),
+            CampaignDailyMetric(campaign=campaign, account=two, date=day, spend=Decimal("400"), revenue=None),
+            CampaignDailyMetric(
+                campaign=campaign, account=None, date=day + dt.timedelta(days=1), spend=None, revenue=Decimal("5")
+            ),
+        ]
+    )
     CampaignDailyMetric.objects.create(campaign=CampaignFactory(platform="weibo"), date=day, spend=Decimal("9"))
     frame = paid_daily(organization=org_a, start=day, end=day + dt.timedelta(days=1))
     first, second = frame.to_dict("records")
@@ -69,8 +81,16 @@ def test_plan_moves_spend_to_the_higher_marginal_roas_and_keeps_the_total(client
     rows = {row["platform"]: row for row in body["platforms"]}
     assert set(rows) == {"douyin", "wechat"}
     for row in rows.values():
-        assert {"platform", "spend", "revenue", "roas", "marginal_roas", "recommended_spend", "bounds",
-                "fit_quality"} <= set(row)
+        assert {
+            "platform",
+            "spend",
+            "revenue",
+            "roas",
+            "marginal_roas",
+            "recommended_spend",
+            "bounds",
+            "fit_quality",
+        } <= set(row)
         assert row["bounds"] == pytest.approx([row["spend"] * 0.5, row["spend"] * 2], abs=0.01)
         assert row["fit_quality"] > 0.9 and row["model"] == "saturating"
     assert body["days"] == 90
@@ -102,7 +122,8 @@ def test_degenerate_data_are_warned_about(client_a, org_a):
     body = client_a.get(f"/api/v1/budget-plan/?{WINDOW}").json()
     rows = {row["platform"]: row for row in body["platforms"]}
     assert rows["douyin"]["model"] == "average_roas" and rows["douyin"]["marginal_roas"] == pytest.approx(
-        rows["douyin"]["roas"], abs=1e-5)
+        rows["douyin"]["roas"], abs=1e-5
+    )
     assert rows["weibo"]["model"] == "held" and rows["weibo"]["roas"] is None
     assert rows["weibo"]["recommended_spend"] == pytest.approx(rows["weibo"]["spend"])
     codes = {(w["platform"], w["code"]) for w in body["warnings"] if w["campaign"] is None}
