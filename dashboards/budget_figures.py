@@ -124,7 +124,10 @@ def budget_response(curve: pd.DataFrame, current_total: float, total: float) -> 
             hovertemplate=_("预算 ¥%{x:,.0f}/天 → ¥%{y:,.0f}/天") + "<extra></extra>",
         )
     )
-    for x, label, dash in ((current_total, _("当前花费"), "dot"), (total, _("本次预算"), "dash")):
+    marks = [(total, _("本次预算"), "dash")]
+    if abs(current_total - total) > 0.005:  # one line when the budget is today's spend
+        marks.append((current_total, _("当前花费"), "dot"))
+    for x, label, dash in marks:
         fig.add_vline(x=x, line={"color": "#94A3B8", "dash": dash}, annotation_text=label, annotation_position="top left")
     return _layout(
         fig,

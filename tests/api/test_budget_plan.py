@@ -64,7 +64,7 @@ def test_paid_daily_sums_accounts_and_pairs_rows(org_a):
     )
     CampaignDailyMetric.objects.create(campaign=CampaignFactory(platform="weibo"), date=day, spend=Decimal("9"))
     frame = paid_daily(organization=org_a, start=day, end=day + dt.timedelta(days=1))
-    first, second = frame.to_dict("records")
+    first, second = frame.sort_values("date").to_dict("records")
     assert (first["platform"], first["campaign"]) == ("weibo", campaign.pk)
     assert (first["spend"], first["revenue"], first["paired_spend"], first["paired_revenue"]) == (1000, 1800, 600, 1800)
     assert second["spend"] != second["spend"] and second["paired_revenue"] != second["paired_revenue"]  # NULL
