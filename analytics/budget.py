@@ -602,9 +602,14 @@ def _budget_curve(curves: Curves, lo: np.ndarray, hi: np.ndarray) -> list[dict]:
     return rows
 
 
+def records(table: pd.DataFrame) -> list[tuple[object, dict]]:
+    """(index, row as a dict) per row: iterrows builds a Series a row, ~50× slower for 500 campaigns."""
+    return list(zip(table.index, table.to_dict("records"), strict=True))
+
+
 def _warnings(table: pd.DataFrame, key: str) -> list[SeriesWarning]:
     found = []
-    for name, row in zip(table.index, table.to_dict("records"), strict=True):
+    for name, row in records(table):
         where = {"platform": name} if key == "platform" else {"platform": row["platform"], "campaign": int(name)}
         # A campaign's straight line is the rule rather than news: only platforms say so.
         if row["reason"] and (key == "platform" or row["reason"] != "no_saturation"):

@@ -226,7 +226,7 @@ def plan_body(result: budget.Plan) -> dict:
         "days": result.days,
         "total": _money(result.total),
         "current_total": _money(result.current_total),
-        "platforms": [_platform_row(p, row) for p, row in result.platforms.iterrows()],
+        "platforms": [_platform_row(p, row) for p, row in budget.records(result.platforms)],
         "expected_revenue_now": _money(result.now.revenue),
         "expected_revenue_recommended": _money(result.recommended.revenue),
         "expected_roi_now": _ratio(result.now.roi),
@@ -251,7 +251,7 @@ def plan_body(result: budget.Plan) -> dict:
             }
             for row in result.sensitivity
         ],
-        "campaigns": [_campaign_row(c, row) for c, row in result.campaigns.iterrows()],
+        "campaigns": [_campaign_row(c, row) for c, row in budget.records(result.campaigns)],
         "warnings": [
             {"code": w.code, "detail": w.detail, "platform": w.platform, "campaign": w.campaign} for w in result.warnings
         ],

@@ -141,7 +141,7 @@ def _campaign_rows(plan: budget.Plan) -> list[dict]:
             "model_name": str(MODEL_TEXT[row["model"]]),
             "fit_quality": row["fit_quality"],
         }
-        for campaign, row in plan.campaigns.iterrows()
+        for campaign, row in budget.records(plan.campaigns)
     ]
 
 

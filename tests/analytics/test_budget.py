@@ -258,3 +258,19 @@ def test_allocate_handles_ties_between_equal_lines():
     spend, marginal = budget.allocate(curves, np.array([0.0, 0.0]), np.array([10.0, 10.0]), 10.0)
     assert spend.sum() == pytest.approx(10.0)
     assert marginal == pytest.approx(2.0)
+
+
+def test_worked_example_of_budget_md():
+    curves = budget.Curves(np.array([3000.0, 0.0]), np.array([500.0, np.inf]), np.array([0.0, 2.0]))
+    lower, upper, today = np.array([250.0, 250.0]), np.array([1000.0, 1000.0]), np.array([500.0, 500.0])
+    assert curves.marginal(today) == pytest.approx([1.5, 2.0])
+    assert curves.revenue(today).sum() == pytest.approx(2500)
+    spend, marginal = budget.allocate(curves, lower, upper, 1000.0)
+    assert spend == pytest.approx([366.03, 633.97], abs=0.005)
+    assert marginal == pytest.approx(2.0)
+    assert curves.revenue(spend).sum() == pytest.approx(2535.90, abs=0.005)
+    dearer = curves.scaled(cost=np.array([1.2, 1.0]))
+    replanned, _ = budget.allocate(dearer, lower, upper, 1000.0)
+    assert replanned == pytest.approx([348.68, 651.32], abs=0.005)
+    assert dearer.revenue(replanned).sum() == pytest.approx(2405.27, abs=0.005)
+    assert dearer.revenue(spend).sum() == pytest.approx(2404.64, abs=0.005)
