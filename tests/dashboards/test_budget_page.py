@@ -128,3 +128,12 @@ def test_figures_are_pure_and_empty_safe():
     figure = budget_figures.response_curves(curves, curves, plan)
     assert [t.mode for t in figure.data] == ["markers", "lines", "markers", "markers"]
     assert figure.data[3].x == (150.0,)
+
+
+def test_page_in_english(planner):
+    planner.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = planner.get(URL + "&total=1").content.decode()
+    assert "<h1>Budget planner</h1>" in html
+    assert "CPA +20% means each conversion costs 20% more" in html
+    assert "does not fit. Change the budget or widen the bounds." in html
+    assert "Recommended budget per platform (per day)" in html
