@@ -76,21 +76,18 @@ class Curves:
     def _finite_k(self) -> np.ndarray:
         return np.where(self.linear, 1.0, self.k)  # a placeholder where the line's branch is taken instead
 
-    def _k(self) -> np.ndarray:
-        return self._finite_k
-
     def revenue(self, x) -> np.ndarray:
         x = np.asarray(x, dtype=float)
-        return np.where(self.linear, self.slope * x, self.vmax * x / (self._k() + x))
+        return np.where(self.linear, self.slope * x, self.vmax * x / (self._finite_k + x))
 
     def marginal(self, x) -> np.ndarray:
         x = np.asarray(x, dtype=float)
-        k = self._k()
+        k = self._finite_k
         return np.where(self.linear, self.slope, self.vmax * k / (k + x) ** 2)
 
     def spend_at_marginal(self, marginal: float) -> np.ndarray:
         """The spend where each curve's marginal ROAS falls to `marginal` (inf: never; 0: already below)."""
-        k = self._k()
+        k = self._finite_k
         with np.errstate(divide="ignore"):
             bent = np.sqrt(self.vmax * k / marginal) - k if marginal > 0 else np.full(k.shape, np.inf)
         line = np.where(self.slope > marginal, np.inf, 0.0)
@@ -353,14 +350,14 @@ class Plan:
     days: int
     total: float
     current_total: float
-    platforms: pd.DataFrame  # one row per platform (series_table + bounds and the plan's columns)
-    points: pd.DataFrame  # the platforms' daily (spend, revenue) the curves were fitted to
-    campaigns: pd.DataFrame
     now: Allocation
     recommended: Allocation
     scenario: Scenario
-    baseline: Allocation | None  # the recommended plan without the scenario, when there is one
-    baseline_now: Allocation | None  # today's spend without the scenario, when there is one
+    platforms: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per platform (series_table + the plan)
+    points: pd.DataFrame = field(default_factory=pd.DataFrame)  # the platforms' daily (spend, revenue) fitted to
+    campaigns: pd.DataFrame = field(default_factory=pd.DataFrame)
+    baseline: Allocation | None = None  # the recommended plan without the scenario, when there is one
+    baseline_now: Allocation | None = None  # today's spend without the scenario, when there is one
     sensitivity: list[dict] = field(default_factory=list)
     budget_curve: list[dict] = field(default_factory=list)
     warnings: list[SeriesWarning] = field(default_factory=list)
@@ -437,21 +434,15 @@ def plan(
         )
     if days == 0:
         empty = Allocation(np.zeros(0), 0.0, None)
-        frame = pd.DataFrame()
         return Plan(
             start=start,
             end=end,
             days=0,
             total=total or 0.0,
             current_total=0.0,
-            platforms=frame,
-            points=frame,
-            campaigns=frame,
             now=empty,
             recommended=empty,
             scenario=scenario,
-            baseline=None,
-            baseline_now=None,
             warnings=[SeriesWarning("no_data", "no paid spend in the window: nothing to plan")],
         )
     points = daily_points(spent, "platform")
