@@ -12,12 +12,21 @@ from analytics.models import Campaign
 PAID_DAILY_COLUMNS = ["date", "platform", "campaign", "spend", "revenue", "paired_spend", "paired_revenue"]
 
 
-def paid_daily(*, organization, start: date, end: date, platforms: list[str] | None = None) -> pd.DataFrame:
+def paid_daily(
+    *, organization, start: date, end: date, platforms: list[str] | None = None, account: int | None = None
+) -> pd.DataFrame:
     """One row per (date, platform, campaign) of the window, in no particular order: Σ spend, Σ revenue, and the paired sums
     (spend of the rows that report revenue, revenue of the rows that report spend: KPIS.md, "Paired
     rows"), over the campaign's accounts. NaN = no row reported it."""
-    params = {"org": getattr(organization, "pk", organization), "start": start, "end": end, "platforms": platforms}
+    params = {
+        "org": getattr(organization, "pk", organization),
+        "start": start,
+        "end": end,
+        "platforms": platforms,
+        "account": account,
+    }
     narrowed = " AND k.platform = ANY(%(platforms)s)" if platforms else ""
+    of_account = " AND m.account_id = %(account)s" if account else ""
     # The campaigns as an array: one (campaign, date range) index scan each (as analytics.frames does). Sums
     # run in float8, which the planner computes in anyway: numeric additions cost more than the scan.
     sql = f"""
@@ -31,7 +40,7 @@ def paid_daily(*, organization, start: date, end: date, platforms: list[str] | N
             FROM analytics_campaigndailymetric m
             WHERE m.campaign_id = ANY(ARRAY(
                     SELECT k.id FROM analytics_campaign k WHERE k.organization_id = %(org)s{narrowed}))
-              AND m.date BETWEEN %(start)s AND %(end)s
+              AND m.date BETWEEN %(start)s AND %(end)s{of_account}
             GROUP BY m.campaign_id, m.date
         ) d
         JOIN analytics_campaign c ON c.id = d.campaign
@@ -43,10 +52,12 @@ def paid_daily(*, organization, start: date, end: date, platforms: list[str] | N
     return frame[PAID_DAILY_COLUMNS]
 
 
-def budget_plan(*, organization, start: date, end: date, platforms: list[str] | None = None, **options) -> budget.Plan:
+def budget_plan(
+    *, organization, start: date, end: date, platforms: list[str] | None = None, account: int | None = None, **options
+) -> budget.Plan:
     """The plan of `analytics.budget.plan` over the organization's paid rows of the window; campaign
     names are added to its campaign table. Raises budget.PlanError for a request it cannot meet."""
-    daily = paid_daily(organization=organization, start=start, end=end, platforms=platforms)
+    daily = paid_daily(organization=organization, start=start, end=end, platforms=platforms, account=account)
     result = budget.plan(daily, start=start, end=end, **options)
     if not result.campaigns.empty:
         names = dict(Campaign.objects.filter(pk__in=result.campaigns.index.tolist()).values_list("pk", "name"))

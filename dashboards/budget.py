@@ -262,7 +262,13 @@ def _cards(plan: budget.Plan) -> list[dict]:
 
 def budget_page(organization, filters, what_if: WhatIfForm) -> dict:
     platforms = [filters.platform] if filters.platform else None
-    window = {"organization": organization, "start": filters.start, "end": filters.end, "platforms": platforms}
+    window = {
+        "organization": organization,
+        "start": filters.start,
+        "end": filters.end,
+        "platforms": platforms,
+        "account": filters.account.pk if filters.account else None,
+    }
     plan_error = None
     try:
         plan = budget_plan(**window, **what_if.plan_options())

@@ -3,6 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from analytics.budget_frames import paid_daily
@@ -69,6 +70,8 @@ def test_paid_daily_sums_accounts_and_pairs_rows(org_a):
     assert (first["spend"], first["revenue"], first["paired_spend"], first["paired_revenue"]) == (1000, 1800, 600, 1800)
     assert second["spend"] != second["spend"] and second["paired_revenue"] != second["paired_revenue"]  # NULL
     assert paid_daily(organization=org_a, start=day, end=day, platforms=["douyin"]).empty
+    (only_two,) = paid_daily(organization=org_a, start=day, end=day, account=two.pk).to_dict("records")
+    assert only_two["spend"] == 400 and pd.isna(only_two["paired_spend"])  # its row reports no revenue
 
 
 def test_plan_moves_spend_to_the_higher_marginal_roas_and_keeps_the_total(client_a, org_a, org_b):
