@@ -62,11 +62,15 @@ class PlanError(ValueError):
 
 @dataclass(frozen=True)
 class Curves:
-    """Response curves as arrays, one entry per series. A straight line has k = inf and uses `slope`."""
+    """Response curves as arrays, one entry per series. A straight line has k = inf and uses `slope`.
+
+    `held` is spend whose revenue is not tracked (rows reporting spend only): it is kept as it is and
+    earns nothing on the curve, so f applies to the spend above it: revenue(x) = f(max(x − held, 0))."""
 
     vmax: np.ndarray
     k: np.ndarray
     slope: np.ndarray
+    held: np.ndarray | float = 0.0
 
     @cached_property
     def linear(self) -> np.ndarray:
@@ -76,30 +80,33 @@ class Curves:
     def _finite_k(self) -> np.ndarray:
         return np.where(self.linear, 1.0, self.k)  # a placeholder where the line's branch is taken instead
 
+    def _tracked(self, x) -> np.ndarray:
+        return np.maximum(np.asarray(x, dtype=float) - self.held, 0.0)
+
     def revenue(self, x) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
+        x = self._tracked(x)
         return np.where(self.linear, self.slope * x, self.vmax * x / (self._finite_k + x))
 
     def marginal(self, x) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
+        x = self._tracked(x)
         k = self._finite_k
         return np.where(self.linear, self.slope, self.vmax * k / (k + x) ** 2)
 
     def spend_at_marginal(self, marginal: float) -> np.ndarray:
-        """The spend where each curve's marginal ROAS falls to `marginal` (inf: never; 0: already below)."""
+        """The spend where each curve's marginal ROAS falls to `marginal` (inf: never; held: already below)."""
         k = self._finite_k
         with np.errstate(divide="ignore"):
             bent = np.sqrt(self.vmax * k / marginal) - k if marginal > 0 else np.full(k.shape, np.inf)
         line = np.where(self.slope > marginal, np.inf, 0.0)
-        return np.maximum(np.where(self.linear, line, bent), 0.0)
+        return np.maximum(np.where(self.linear, line, bent), 0.0) + self.held
 
     def scaled(self, *, cost: np.ndarray | float = 1.0, value: np.ndarray | float = 1.0) -> Curves:
         """The curves if every result cost `cost` times as much (CPA) and every yuan converted `value`
         times as often (CVR): f(x) becomes value · f(x / cost)."""
-        return Curves(vmax=self.vmax * value, k=self.k * cost, slope=self.slope * value / cost)
+        return Curves(vmax=self.vmax * value, k=self.k * cost, slope=self.slope * value / cost, held=self.held)
 
     def take(self, index) -> Curves:
-        return Curves(self.vmax[index], self.k[index], self.slope[index])
+        return Curves(self.vmax[index], self.k[index], self.slope[index], np.broadcast_to(self.held, self.k.shape)[index])
 
 
 def fit_curves(points: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -222,6 +229,8 @@ def series_table(daily: pd.DataFrame, key: str, days: int, points: pd.DataFrame 
     with np.errstate(divide="ignore", invalid="ignore"):
         table["roas"] = np.where(table["paired_spend"] > 0, table["paired_revenue"] / table["paired_spend"], np.nan)
     table["days"] = table["days"].fillna(0).astype(int)
+    # Spend of rows without revenue: kept, earning nothing on the curve (all of it when none is tracked).
+    table["held_spend"] = np.maximum(table["spend"] - table["paired_spend"].fillna(0.0) / days, 0.0)
     models, slopes, vmaxes, ks, quality, reasons = [], [], [], [], [], []
     for row in table.itertuples():
         model, reason, r2 = _choose_model(row)
@@ -266,7 +275,12 @@ def _reason_detail(code: str, row) -> str:
 
 
 def _curves(table: pd.DataFrame) -> Curves:
-    return Curves(table["vmax"].to_numpy(float), table["k"].to_numpy(float), table["slope"].to_numpy(float))
+    return Curves(
+        table["vmax"].to_numpy(float),
+        table["k"].to_numpy(float),
+        table["slope"].to_numpy(float),
+        table["held_spend"].to_numpy(float),
+    )
 
 
 # ----------------------------------------------------------------------------- allocation
@@ -382,6 +396,8 @@ def _bounds(table: pd.DataFrame, lower: float, upper: float, bounds: dict) -> tu
                 high=hi[index],
             )
     held = (table["model"] == HELD).to_numpy()
+    kept = table["held_spend"].to_numpy(float)  # untracked spend stays: no bound goes below it
+    lo, hi = np.maximum(lo, kept), np.maximum(hi, kept)
     return np.where(held, current, lo), np.where(held, current, hi)
 
 
@@ -517,8 +533,9 @@ def _campaign_plan(daily: pd.DataFrame, days: int, platforms: pd.DataFrame, scen
         if not len(index) or row["spend"] <= 0:
             continue
         held = table["model"].to_numpy()[index] == HELD
-        lo = np.where(held, current[index], current[index] * row["lower"] / row["spend"])
-        hi = np.where(held, current[index], current[index] * row["upper"] / row["spend"])
+        kept = table["held_spend"].to_numpy(float)[index]
+        lo = np.where(held, current[index], np.maximum(current[index] * row["lower"] / row["spend"], kept))
+        hi = np.where(held, current[index], np.maximum(current[index] * row["upper"] / row["spend"], kept))
         target = row["recommended_spend"]
         if lo.sum() - 1e-6 <= target <= hi.sum() + 1e-6:
             recommended[index], _ = allocate(curves.take(index), lo, hi, target)
@@ -605,11 +622,12 @@ def _warnings(table: pd.DataFrame, key: str) -> list[SeriesWarning]:
         # A campaign's straight line is the rule rather than news: only platforms say so.
         if row["reason"] and (key == "platform" or row["reason"] != "no_saturation"):
             found.append(SeriesWarning(row["reason"], _reason_detail(row["reason"], row), **where))
-        if row["model"] == SATURATING and row["recommended_spend"] > row["max_spend"] * (1 + 1e-6):
+        tracked = row["recommended_spend"] - row["held_spend"]
+        if row["model"] == SATURATING and tracked > row["max_spend"] * (1 + 1e-6):
             found.append(
                 SeriesWarning(
                     "extrapolated",
-                    _warning("extrapolated", spend=row["recommended_spend"], max_spend=row["max_spend"]),
+                    _warning("extrapolated", spend=tracked, max_spend=row["max_spend"]),
                     **where,
                 )
             )

@@ -81,6 +81,7 @@ class BudgetPlatformSerializer(serializers.Serializer):
     roas = serializers.FloatField(allow_null=True, help_text="Σ revenue / Σ spend over rows reporting both")
     marginal_roas = serializers.FloatField(allow_null=True, help_text="revenue of the next yuan at current spend")
     recommended_spend = serializers.FloatField(help_text="CNY per day")
+    untracked_spend = serializers.FloatField(help_text="spend of rows without revenue: kept, not planned")
     bounds = serializers.ListField(child=serializers.FloatField(), help_text="[lower, upper], CNY per day")
     fit_quality = serializers.FloatField(allow_null=True, help_text="R² of the model used on daily revenue")
     model = serializers.ChoiceField(choices=[budget.SATURATING, budget.AVERAGE_ROAS, budget.HELD])
@@ -177,6 +178,7 @@ def _platform_row(platform: str, row) -> dict:
         "roas": _ratio(row["roas"]),
         "marginal_roas": _ratio(row["marginal_roas"]) if row["model"] != budget.HELD else None,
         "recommended_spend": _money(row["recommended_spend"]),
+        "untracked_spend": _money(row["held_spend"]),
         "bounds": [_money(row["lower"]), _money(row["upper"])],
         "fit_quality": _ratio(row["fit_quality"]),
         "model": row["model"],

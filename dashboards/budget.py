@@ -276,7 +276,10 @@ def budget_page(organization, filters, what_if: WhatIfForm) -> dict:
         plan_error = plan_error_text(error)
         plan = budget_plan(**window)
     table = plan.platforms.reset_index() if not plan.platforms.empty else pd.DataFrame()
-    curves = budget_figures.response_curves(budget.curve_samples(plan), plan.points, table)
+    points = plan.points
+    if not table.empty:  # the days' tracked spend, on the curves' axis of total spend
+        points = points.assign(spend=points["spend"] + points["platform"].map(plan.platforms["held_spend"]))
+    curves = budget_figures.response_curves(budget.curve_samples(plan), points, table)
     return {
         "plan": plan,
         "plan_error": plan_error,

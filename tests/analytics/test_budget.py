@@ -274,3 +274,21 @@ def test_worked_example_of_budget_md():
     assert replanned == pytest.approx([348.68, 651.32], abs=0.005)
     assert dearer.revenue(replanned).sum() == pytest.approx(2405.27, abs=0.005)
     assert dearer.revenue(spend).sum() == pytest.approx(2404.64, abs=0.005)
+
+
+def test_spend_without_revenue_is_kept_and_earns_nothing_on_the_curve():
+    tracked = daily_rows(TWO)
+    untracked = daily_rows({"douyin": (None, 1.0, 400.0, 0.3)}, seed=5).assign(campaign=7)
+    result = budget.plan(pd.concat([tracked, untracked], ignore_index=True))
+    douyin = result.platforms.loc["douyin"]
+    assert douyin["held_spend"] == pytest.approx(untracked["spend"].mean())
+    assert douyin["spend"] == pytest.approx(douyin["held_spend"] + tracked.query("platform == 'douyin'")["spend"].mean())
+    # The curve prices the tracked spend only: the model's revenue now is the tracked campaign's.
+    alone = budget.plan(tracked).platforms.loc["douyin"]
+    assert douyin["expected_revenue_now"] == pytest.approx(alone["expected_revenue_now"])
+    assert douyin["marginal_roas"] == pytest.approx(alone["marginal_roas"])
+    assert douyin["lower"] >= douyin["held_spend"]
+    campaigns = result.campaigns
+    assert campaigns.loc[7, "model"] == budget.HELD
+    assert campaigns.loc[7, "recommended_spend"] == pytest.approx(campaigns.loc[7, "spend"])
+    assert result.platforms["recommended_spend"].sum() == pytest.approx(result.total)
