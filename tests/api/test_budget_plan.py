@@ -184,3 +184,15 @@ def test_schema_documents_the_endpoint(client_a):
     names = {p["name"] for p in operation["parameters"]}
     assert {"start", "end", "total", "platform", "min_douyin", "max_wechat", "cpa_change", "cvr_change"} <= names
     assert "400" in operation["responses"]
+
+
+def test_the_answer_has_exactly_the_documented_fields(client_a, org_a):
+    from api import budget as api_budget
+
+    seed(org_a, days=30)
+    body = client_a.get(f"/api/v1/budget-plan/?{WINDOW}&cpa_change=0.1").json()
+    assert set(body) == set(api_budget.BudgetPlanSerializer().fields)
+    assert set(body["platforms"][0]) == set(api_budget.BudgetPlatformSerializer().fields)
+    assert set(body["campaigns"][0]) == set(api_budget.BudgetCampaignSerializer().fields)
+    assert set(body["sensitivity"][0]) == set(api_budget.SensitivityRowSerializer().fields)
+    assert set(body["baseline"]) == set(api_budget.BudgetOutcomeSerializer().fields)
