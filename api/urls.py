@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
-from api import views
+from api import budget, views
 
 router = SimpleRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
@@ -18,6 +18,7 @@ router.register("api-keys", views.APIKeyViewSet, basename="api-key")
 app_name = "api"
 urlpatterns = [
     path("v1/kpis/", views.KpiView.as_view(), name="kpis"),
+    path("v1/budget-plan/", budget.BudgetPlanView.as_view(), name="budget-plan"),
     path("v1/import-templates/<str:kind>/", views.ImportTemplateView.as_view(), name="import-template"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),

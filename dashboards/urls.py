@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import budget, views
 
 app_name = "dashboards"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("platforms/", views.drilldown, name="drilldown"),
     path("content/", views.content, name="content"),
     path("campaigns/", views.campaigns, name="campaigns"),
+    path("campaigns/budget/", budget.budget_view, name="budget"),
     path("data/", views.data_status, name="data_status"),
     path("data/sync/", views.sync_now, name="sync_now"),
     path("data/templates/<slug:kind>.csv", views.import_template, name="import_template"),
