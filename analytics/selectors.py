@@ -74,6 +74,8 @@ def kpi_report(
     """The KPI response of CONTRACT.md: every KPI of KPIS.md and the raw sums it is built from, per
     bucket (and group), optionally with the previous window and the change against it.
 
+    `coverage` (and `previous_coverage`) holds, per ratio KPI, the share of the rows reporting
+    either side of the ratio that report both (KPIS.md, "Coverage"): the ratio stands on those rows.
     `period` is the first day of the bucket inside the window. `followers` is the follower total at
     the end of the period (latest value reported in it, summed over accounts). Money (spend,
     revenue) is a float rounded to 2 decimals; rates are unrounded fractions. Paid rows without an
@@ -98,11 +100,12 @@ def kpi_report(
         previous = _report_frame(**args, shift=kpis.window_days(start, end))
         cur, prev, chg = kpis.compare(current, previous, keys)
     else:
-        cur, prev, chg = current.set_index(keys)[list(kpis.KPI_NAMES)], None, None
+        cur, prev, chg = current.set_index(keys)[list(kpis.REPORT_COLUMNS)], None, None
 
     keys_out = cur.index.to_frame(index=False)
-    current_rows = kpis.json_rows(cur)
+    current_rows, current_coverage = kpis.json_rows(cur), kpis.coverage_rows(cur)
     previous_rows = kpis.json_rows(prev) if prev is not None else None
+    previous_coverage = kpis.coverage_rows(prev) if prev is not None else None
     change_rows = kpis.json_rows(chg, typed=False) if chg is not None else None
     results = []
     for position, period in enumerate(keys_out["period"]):
@@ -110,8 +113,10 @@ def kpi_report(
         if group_by:
             item[group_by] = _key_value(keys_out[group_by].iloc[position])
         item["kpis"] = current_rows[position]
+        item["coverage"] = current_coverage[position]
         if previous_rows is not None:
             item["previous"] = previous_rows[position]
+            item["previous_coverage"] = previous_coverage[position]
             item["change"] = change_rows[position]
         results.append(item)
     results.sort(key=lambda r: (r["period"], r.get(group_by) is None, r.get(group_by) or 0) if group_by else r["period"])
