@@ -31,8 +31,9 @@ PAID_NAMES = {"impressions": "paid_impressions", "followers_gained": "paid_follo
 def raw(org):
     """Random rows with gaps and NULLs; Weibo reports views on a few days only, one campaign tracks no revenue."""
     rng = np.random.default_rng(20261201)
-    accounts = [SocialAccountFactory(organization=org, platform=p)
-                for p in (Platform.DOUYIN, Platform.DOUYIN, Platform.WEIBO)]
+    accounts = [
+        SocialAccountFactory(organization=org, platform=p) for p in (Platform.DOUYIN, Platform.DOUYIN, Platform.WEIBO)
+    ]
     daily = []
     for account in accounts:
         for offset in range(-2, (END - START).days + 1):
@@ -44,8 +45,9 @@ def raw(org):
             daily.append(AccountDailyMetric(account=account, date=START + timedelta(days=offset), **values))
     AccountDailyMetric.objects.bulk_create(daily)
 
-    campaigns = [CampaignFactory(organization=org, platform=p)
-                 for p in (Platform.XIAOHONGSHU, Platform.XIAOHONGSHU, Platform.DOUYIN)]
+    campaigns = [
+        CampaignFactory(organization=org, platform=p) for p in (Platform.XIAOHONGSHU, Platform.XIAOHONGSHU, Platform.DOUYIN)
+    ]
     paid = []
     for n, campaign in enumerate(campaigns):
         for offset in range((END - START).days + 1):
@@ -58,28 +60,38 @@ def raw(org):
                 for money in ("spend", "revenue"):
                     if values[money] is not None:
                         values[money] = Decimal(values[money]) / 100
-                paid.append(CampaignDailyMetric(campaign=campaign, account=account,
-                                                date=START + timedelta(days=offset), **values))
+                paid.append(
+                    CampaignDailyMetric(campaign=campaign, account=account, date=START + timedelta(days=offset), **values)
+                )
     CampaignDailyMetric.objects.bulk_create(paid)
 
     for n in range(6):
         post = PostFactory(account=accounts[n % 3])
         for offset in sorted(rng.choice(np.arange(-5, 25), size=10, replace=False)):
             PostDailyMetric.objects.create(
-                post=post, date=START + timedelta(days=int(offset)),
+                post=post,
+                date=START + timedelta(days=int(offset)),
                 views=None if rng.random() < 0.2 else int(rng.integers(1, 10**5)),
                 completion_rate=None if rng.random() < 0.3 or n % 3 == 2 else float(rng.random()),
             )
 
-    organic = pd.DataFrame(AccountDailyMetric.objects.filter(account__organization=org)
-                           .values("account", "account__platform", "date", *ACCOUNT_METRICS))
+    organic = pd.DataFrame(
+        AccountDailyMetric.objects.filter(account__organization=org).values(
+            "account", "account__platform", "date", *ACCOUNT_METRICS
+        )
+    )
     organic = organic.rename(columns={"account__platform": "platform"})
-    campaign_rows = pd.DataFrame(CampaignDailyMetric.objects.filter(campaign__organization=org)
-                                 .values("campaign", "campaign__platform", "account", "date", *PAID))
+    campaign_rows = pd.DataFrame(
+        CampaignDailyMetric.objects.filter(campaign__organization=org).values(
+            "campaign", "campaign__platform", "account", "date", *PAID
+        )
+    )
     campaign_rows = campaign_rows.rename(columns={"campaign__platform": "platform", **PAID_NAMES})
-    snapshots = pd.DataFrame(PostDailyMetric.objects.filter(post__account__organization=org)
-                             .values("post", "post__account", "post__account__platform", "date", "views",
-                                     "completion_rate"))
+    snapshots = pd.DataFrame(
+        PostDailyMetric.objects.filter(post__account__organization=org).values(
+            "post", "post__account", "post__account__platform", "date", "views", "completion_rate"
+        )
+    )
     snapshots = snapshots.rename(columns={"post__account": "account", "post__account__platform": "platform"})
     for frame in (organic, campaign_rows, snapshots):
         for col in frame.columns:
@@ -149,8 +161,7 @@ def _organic(rows: pd.DataFrame, everything: pd.DataFrame, first: date, last: da
     coverage["follower_growth_rate"] = growth_both / growth_either if growth_either else None
     avg = sum(by_followers_avg)
     out["engagement_rate_by_followers"] = by_followers_num / avg if by_followers_avg and avg else None
-    coverage["engagement_rate_by_followers"] = (by_followers_both / by_followers_either
-                                                if by_followers_either else None)
+    coverage["engagement_rate_by_followers"] = by_followers_both / by_followers_either if by_followers_either else None
     return out, coverage
 
 
@@ -207,8 +218,8 @@ def reference(raw, first: date, last: date, group_by: str | None, group) -> tupl
     def in_bucket(frame):
         return frame[(frame["date"] >= first) & (frame["date"] <= last)]
 
-    out = {name: None for name in kpis.KPI_NAMES}
-    coverage = {name: None for name in kpis.COVERAGE_KPIS}
+    out = dict.fromkeys(kpis.KPI_NAMES)
+    coverage = dict.fromkeys(kpis.COVERAGE_KPIS)
     if group_by != "campaign":
         values, cov = _organic(in_bucket(of_group(organic, group_by)), organic, first, last)
         out.update(values)
@@ -225,8 +236,9 @@ def assert_close(actual: dict, expected: dict, where: str):
         if value is None:
             assert actual[name] is None, f"{where} {name}: {actual[name]} ≠ NULL"
         else:
-            assert actual[name] == pytest.approx(value, rel=1e-9, abs=0.006 if name in kpis.MONEY else 1e-12), \
+            assert actual[name] == pytest.approx(value, rel=1e-9, abs=0.006 if name in kpis.MONEY else 1e-12), (
                 f"{where} {name}"
+            )
 
 
 @pytest.mark.parametrize("granularity", kpis.GRANULARITIES)
