@@ -140,7 +140,7 @@ class IngestionRunSerializer(serializers.ModelSerializer):
         model = IngestionRun
         fields = [
             "id", "account", "source", "kind", "file_name", "window_start", "window_end", "status",
-            "rows_written", "error", "created_at", "started_at", "finished_at",
+            "rows_written", "error", "replaced", "created_at", "started_at", "finished_at",
         ]
         read_only_fields = fields
 
@@ -167,6 +167,11 @@ class ImportResultSerializer(serializers.Serializer):
     date_end = serializers.DateField(allow_null=True)
     changed = serializers.IntegerField(help_text="rows inserted or modified; 0 when the same file comes again")
     run_id = serializers.IntegerField()
+    replaced = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        help_text="rows changed that another source had written, per table and source: {\"account_days\": {\"api\": 3}}",
+    )
+    notice = serializers.CharField(help_text="what the import replaced, e.g. 替换了 3 天 API 数据 (empty when nothing)")
 
 
 class APIKeySerializer(serializers.ModelSerializer):

@@ -89,6 +89,7 @@ class WeChatConnector(RefreshingConnector):
                 external_id=reader.str(row, "msgid", required=True), kind="article",
                 title=reader.str(row, "title"),
                 published_at=local_midnight(self.account, reader.date(row, "ref_date")),
+                published_time_known=False,  # the article summary gives the day only
             )
             batch.posts.append(post)
             for detail in reader.rows(row, "detail_list"):
