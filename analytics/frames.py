@@ -384,4 +384,7 @@ def post_daily_snapshots(*, organization, post: int) -> pd.DataFrame:
         WHERE a.organization_id = %(org)s AND p.id = %(post)s
         ORDER BY s.date
     """
-    return _frame(sql, {"org": _organization_id(organization), "post": post})
+    frame = _frame(sql, {"org": _organization_id(organization), "post": post})
+    for col in (*POST_COUNTERS, *POST_RATES):
+        frame[col] = frame[col].astype(float)
+    return frame

@@ -380,6 +380,34 @@ def coverage_rows(frame: pd.DataFrame) -> list[dict]:
     return [dict(zip(COVERAGE_KPIS, row.values(), strict=True)) for row in rows]
 
 
+# Spend-based paid ratios: their basis reads best as the share of the spend they stand on.
+SPEND_SIDE = {name: ("num" if numerator == "spend" else "den")
+              for name, (numerator, denominator) in PAID_PAIRS.items() if "spend" in (numerator, denominator)}
+SPEND_SIDE["roi"] = SPEND_SIDE["roas"]
+
+
+def basis_rows(frame: pd.DataFrame) -> list[dict]:
+    """What each ratio KPI of each row stands on, for readers: {kpi: {"rows": n, "of": m}} (rows
+    reporting both sides / either side) plus "spend_share" (the share of the spend in its paired
+    rows) for the spend-based paid KPIs. KPIs no row reports are left out."""
+    out = []
+    for position in range(len(frame)):
+        row = {}
+        for name in COVERAGE_KPIS:
+            pair = PAIR_OF[name]
+            of = frame[f"{pair}_any"].iloc[position]
+            if pd.isna(of) or of == 0:
+                continue
+            row[name] = {"rows": int(frame[f"{pair}_rows"].iloc[position]), "of": int(of)}
+            if name in SPEND_SIDE:
+                paired = frame[f"{pair}_{SPEND_SIDE[name]}"].iloc[position]
+                spend = frame["spend"].iloc[position]
+                row[name]["spend_share"] = float(paired / spend) if spend and not pd.isna(spend) and not pd.isna(
+                    paired) else 0.0
+        out.append(row)
+    return out
+
+
 def report(
     *,
     organic: pd.DataFrame | None,

@@ -70,6 +70,7 @@ def kpi_report(
     granularity: str = "total",
     group_by: str | None = None,
     compare: str | None = None,
+    basis: bool = False,
 ) -> dict:
     """The KPI response of CONTRACT.md: every KPI of KPIS.md and the raw sums it is built from, per
     bucket (and group), optionally with the previous window and the change against it.
@@ -79,7 +80,8 @@ def kpi_report(
     `period` is the first day of the bucket inside the window. `followers` is the follower total at
     the end of the period (latest value reported in it, summed over accounts). Money (spend,
     revenue) is a float rounded to 2 decimals; rates are unrounded fractions. Paid rows without an
-    account are grouped under `"account": null` when grouping by account.
+    account are grouped under `"account": null` when grouping by account. With `basis` (the
+    dashboards' coverage badges) each result also says what each ratio stands on (kpis.basis_rows).
     """
     _validate_window(start, end)
     _validate_platform(platform)
@@ -106,6 +108,7 @@ def kpi_report(
     current_rows, current_coverage = kpis.json_rows(cur), kpis.coverage_rows(cur)
     previous_rows = kpis.json_rows(prev) if prev is not None else None
     previous_coverage = kpis.coverage_rows(prev) if prev is not None else None
+    basis_rows = kpis.basis_rows(current.set_index(keys).reindex(cur.index)) if basis else None
     change_rows = kpis.json_rows(chg, typed=False) if chg is not None else None
     results = []
     for position, period in enumerate(keys_out["period"]):
@@ -114,6 +117,8 @@ def kpi_report(
             item[group_by] = _key_value(keys_out[group_by].iloc[position])
         item["kpis"] = current_rows[position]
         item["coverage"] = current_coverage[position]
+        if basis_rows is not None:
+            item["basis"] = basis_rows[position]
         if previous_rows is not None:
             item["previous"] = previous_rows[position]
             item["previous_coverage"] = previous_coverage[position]
@@ -186,6 +191,14 @@ def _with_growth(posts: pd.DataFrame, start: date | None) -> pd.DataFrame:
         posts[f"{name}_growth"] = posts[name] - earlier
     grew = (posts[list(GROWTH_ORDERINGS)] > 0).any(axis=1)
     return posts[grew].drop(columns=[c for c in posts.columns if c.startswith("before_")])
+
+
+def post_snapshot_series(*, organization, post: int) -> pd.DataFrame:
+    """Every daily snapshot of one post (lifetime counters as of each day), oldest first, with
+    interactions and engagement_rate; columns `date` (datetime64), counters, rates (NaN = NULL)."""
+    snapshots = kpis.engagement(frames.post_daily_snapshots(organization=organization, post=post))
+    snapshots["date"] = pd.to_datetime(snapshots["date"])
+    return snapshots
 
 
 def daily_series(

@@ -55,6 +55,9 @@ METRICS = {
         Metric("roas", _("ROAS"), "ratio"),
         Metric("roi", _("ROI"), "rate"),
         Metric("posts_published", _("发布数"), "count"),
+        Metric("interactions_per_mille", _("千阅互动率"), "ratio"),
+        Metric("engagements", _("投放互动"), "count"),
+        Metric("paid_followers_gained", _("投放涨粉"), "count"),
     )
 }
 
@@ -62,13 +65,15 @@ OVERVIEW_CARDS = (
     "views", "interactions", "engagement_rate", "net_followers", "spend", "conversions", "cpa", "roi",
 )
 
-# The platform-native KPIs shown on the drill-down, next to the common ones.
+# The KPIs each platform reports natively: the drill-down leads with them, then the common ones.
+# (Weibo reports no views for most accounts: its 千阅互动率 shows on the days that do, and its
+# engagement by followers needs no views at all.)
 PLATFORM_NATIVE = {
     "wechat": ("read_rate", "recommends", "shares"),
     "douyin": ("completion_rate", "likes", "shares"),
     "xiaohongshu": ("ces", "saves", "comments"),
-    "weibo": ("shares", "comments", "likes"),
-    "bilibili": ("bilibili_interactions", "coins", "danmaku"),
+    "weibo": ("interactions_per_mille", "engagement_rate_by_followers", "shares", "comments"),
+    "bilibili": ("bilibili_interactions", "coins", "saves", "danmaku"),
 }
 DRILLDOWN_COMMON = ("followers", "net_followers", "views", "interactions", "engagement_rate")
 

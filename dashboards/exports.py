@@ -27,6 +27,8 @@ def _raw(value, kind: str):
         return pd.Timestamp(value).date()
     if kind == "money":
         return Decimal(str(value)).quantize(Decimal("0.01"))
+    if kind == "count":
+        return round(float(value))  # counts are whole numbers: 12345, not 12345.0
     if hasattr(value, "item"):
         return value.item()  # numpy scalar
     return value

@@ -141,6 +141,8 @@ def posting_heatmap_frame(posts: pd.DataFrame, timezone: str = "Asia/Shanghai") 
     if posts is None or posts.empty or not {"published_at", "engagement_rate"} <= set(posts.columns):
         return pd.DataFrame(columns=["weekday", "hour", "median", "posts"])
     rows = posts.dropna(subset=["published_at", "engagement_rate"])
+    if "published_time_known" in rows.columns:  # a date-only publish time is not 00:00
+        rows = rows[rows["published_time_known"].astype(bool)]
     published = pd.to_datetime(rows["published_at"])
     if published.dt.tz is not None:
         published = published.dt.tz_convert(timezone)

@@ -27,7 +27,7 @@ class Column:
 
     def display(self, value) -> str:
         if self.kind in formatting.FORMATTERS:
-            return formatting.FORMATTERS[self.kind](value)
+            return formatting.compact(self.kind, value)
         if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
             return formatting.MISSING
         if self.kind == "datetime":
@@ -56,6 +56,13 @@ class Table:
         return self.shown is not None and len(self.rows) > self.shown
 
     def cells(self):
-        """Rows as (column, raw value, display text), for the template."""
+        """Rows as (column, raw value, display text, exact text, coverage badge), for the template;
+        a row's "badges" (dashboards.coverage) mark the ratios that stand on part of its rows."""
         for row in self.rows[: self.shown]:
-            yield row, [(c, row.get(c.key), c.display(row.get(c.key))) for c in self.columns]
+            badges = row.get("badges") or {}
+            yield row, [(c, row.get(c.key), c.display(row.get(c.key)), self._exact(c, row.get(c.key)),
+                         badges.get(c.key)) for c in self.columns]
+
+    @staticmethod
+    def _exact(column: Column, value) -> str:
+        return formatting.FORMATTERS[column.kind](value) if column.kind in formatting.FORMATTERS else ""

@@ -93,12 +93,28 @@ def test_a_falling_cost_is_good_news_and_falling_views_are_not():
     assert formatting.metric_value("engagement_rate", 0.055) == "5.50%"
 
 
-def test_presets_end_yesterday_except_this_month():
+def test_every_preset_ends_yesterday():
     today = dt.date(2026, 11, 23)
     assert preset_window(Preset.LAST_7, today) == (dt.date(2026, 11, 16), dt.date(2026, 11, 22))
     assert preset_window(Preset.LAST_30, today) == (dt.date(2026, 10, 24), dt.date(2026, 11, 22))
     assert preset_window(Preset.LAST_90, today) == (dt.date(2026, 8, 25), dt.date(2026, 11, 22))
-    assert preset_window(Preset.THIS_MONTH, today) == (dt.date(2026, 11, 1), today)
+    assert preset_window(Preset.THIS_MONTH, today) == (dt.date(2026, 11, 1), dt.date(2026, 11, 22))
+    # On the 1st, yesterday closed last month: "本月" is that month, never an empty or partial day.
+    assert preset_window(Preset.THIS_MONTH, dt.date(2026, 12, 1)) == (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+
+
+def test_wan_and_yi_in_the_chinese_ui_exact_values_elsewhere():
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert formatting.metric_value("views", 123456) == "12.35万"
+        assert formatting.metric_value("views", 250_000_000) == "2.5亿"
+        assert formatting.metric_value("views", 9999) == "9,999"
+        assert formatting.metric_value("spend", 56789.5) == "¥5.68万"
+        assert formatting.metric_value("engagement_rate", 0.0345) == "3.45%"
+        assert formatting.metric_exact("views", 123456) == "123,456"
+    with translation.override("en"):
+        assert formatting.metric_value("views", 123456) == "123,456"
 
 
 def test_a_sparse_series_keeps_its_markers_so_a_single_day_is_visible():
