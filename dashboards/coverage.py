@@ -30,7 +30,8 @@ def badge(name: str, result: dict | None) -> dict | None:
     """{"text", "tooltip"} when KPI `name` of a KPI result (with `basis`) stands on part of its rows."""
     coverage = ((result or {}).get("coverage") or {}).get(name)
     basis = ((result or {}).get("basis") or {}).get(name)
-    if coverage is None or coverage >= 1 or basis is None:
+    # Coverage 0: the ratio is "—" (undefined) and says nothing to mark; 1: it stands on every row.
+    if coverage is None or coverage <= 0 or coverage >= 1 or basis is None:
         return None
     numerator, denominator = (_side_label(side) for side in _sides(name))
     label = METRICS[name].label if name in METRICS else name

@@ -174,6 +174,8 @@ def _post_rows(posts: pd.DataFrame) -> list[dict]:
     for row in rows:
         row["platform_name"] = _platform_label(row.get("platform"))
         row["detail_url"] = reverse("dashboards:post_detail", args=[row["post"]])
+        if row.get("published_at") is not None and not row.get("published_time_known", True):
+            row["published_at"] = row["published_at"].date()  # the day only: no made-up 00:00
     return rows
 
 
@@ -226,7 +228,7 @@ def post_detail(organization, filters: Filters, post_id: int) -> dict | None:
         snapshots.astype(object).where(snapshots.notna(), None).to_dict("records"),
         empty=_("这篇作品还没有快照。"),
     )
-    return {"post": post, "cards": cards(result, names), "figures": {"trend": figures.to_json(trend)},
+    return {"post": post, "cards": cards(result, names), "hide_change": True, "figures": {"trend": figures.to_json(trend)},
             "tables": [table], "as_of": post.get("snapshot_date")}
 
 

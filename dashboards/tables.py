@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -30,6 +31,8 @@ class Column:
             return formatting.compact(self.kind, value)
         if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
             return formatting.MISSING
+        if self.kind == "datetime" and type(value) is dt.date:  # a day without a known time of day
+            return value.strftime("%Y-%m-%d")
         if self.kind == "datetime":
             return local_timestamp(value).strftime("%Y-%m-%d %H:%M")
         if self.kind == "date":
