@@ -55,7 +55,9 @@ class Provenance:
 
     def upsert_kwargs(self, replaced: dict) -> dict:
         # Sources are plain words: the rows stay "text free" for the fast COPY path (NULL = no source).
-        return {"carry_columns": PROVENANCE_COLUMNS, "replaced": replaced, "text_free": True}
+        # Only a file import reports what it replaced (an extra join): syncs re-read windows nightly.
+        return {"carry_columns": PROVENANCE_COLUMNS, "text_free": True,
+                "replaced": replaced if self.source == RunSource.FILE else None}
 
 
 def _merge(records: Iterable, key) -> list:
