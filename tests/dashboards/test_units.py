@@ -131,3 +131,15 @@ def test_long_windows_tick_by_month_with_the_year():
     long = pd.DataFrame({"period": pd.date_range("2025-10-01", periods=400), "spend": 1.0, "revenue": 2.0})
     assert figures.spend_vs_revenue(short).layout.xaxis.tickformat == "%m-%d"
     assert figures.spend_vs_revenue(long).layout.xaxis.tickformat == "%Y-%m"
+
+
+def test_count_and_money_axes_tick_in_wan_in_the_chinese_ui():
+    from django.utils import translation
+
+    frame = pd.DataFrame({"period": pd.date_range("2026-10-01", periods=3), "spend": [0.0, 60_000.0, 123_456.0],
+                          "revenue": [None, 1.0, 2.0]})
+    with translation.override("zh-hans"):
+        axis = figures.spend_vs_revenue(frame).layout.yaxis
+        assert list(axis.ticktext) == ["¥0", "¥5万", "¥10万", "¥15万"] and list(axis.tickvals)[1] == 50_000
+    with translation.override("en"):
+        assert figures.spend_vs_revenue(frame).layout.yaxis.tickformat == ",.0f"
