@@ -269,22 +269,37 @@ def test_constant_number_of_queries(org, dataset):
     assert len(small) == len(large) == 6  # organic, paid, posts × current and previous
 
 
-def test_post_performance(org, dataset):
+def test_post_performance_lists_the_posts_published_in_the_window(org, dataset):
     posts = selectors.post_performance(organization=org, start=START, end=END)
-    assert list(posts["post"]) == [dataset["p1"].pk, dataset["p2"].pk, dataset["p3"].pk]
-    p1, p2, p3 = posts.to_dict("records")
+    # p2 (published 09-01) has a snapshot in the window but was not published in it
+    assert list(posts["post"]) == [dataset["p1"].pk, dataset["p3"].pk]
+    p1, p3 = posts.to_dict("records")
     # p1's latest snapshot as of 10-05: views 400, likes 40, comments 4
     assert (p1["views"], p1["interactions"], p1["engagement_rate"]) == (400, 44, pytest.approx(0.11))
     assert p1["snapshot_date"] == d("10-05") and p1["platform"] == "douyin" and p1["account"] == dataset["a1"].pk
-    assert str(p1["published_at"]) == "2026-09-30 00:30:00+08:00"
-    assert (p2["interactions"], p2["engagement_rate"], p2["completion_rate"]) == (5, 0.05, 0.6)
+    assert str(p1["published_at"]) == "2026-09-30 00:30:00+08:00" and p1["published_time_known"]
     assert p3["snapshot_date"] is None and p3["views"] != p3["views"]  # NaN: no snapshot, not 0
     top = selectors.post_performance(organization=org, start=START, end=END, ordering="views", limit=1)
-    assert list(top["post"]) == [dataset["p2"].pk]
+    assert list(top["post"]) == [dataset["p1"].pk]
     weibo = selectors.post_performance(organization=org, start=START, end=END, platform="weibo")
     assert list(weibo["post"]) == [dataset["p3"].pk]
     with pytest.raises(ValueError, match="ordering"):
         selectors.post_performance(organization=org, start=START, end=END, ordering="title; drop")
+    with pytest.raises(ValueError, match="ordering"):  # growth belongs to the activity view
+        selectors.post_performance(organization=org, start=START, end=END, ordering="-views_growth")
+
+
+def test_post_activity_lists_the_posts_that_grew_with_their_growth(org, dataset):
+    PostDailyMetricFactory(post=dataset["p2"], date=d("09-20"), views=40, likes=1)  # before the window
+    posts = selectors.post_performance(organization=org, start=START, end=END, view="activity",
+                                       ordering="-views_growth")
+    # p2: 100 − 40 views since its 09-20 snapshot; p1 was published in the window: it grew from nothing
+    assert [(r["post"], r["views_growth"], r["interactions_growth"]) for r in posts.to_dict("records")] == [
+        (dataset["p1"].pk, 400, 44), (dataset["p2"].pk, 60, 4),
+    ]
+    dataset["p2"].daily_metrics.filter(date=d("09-20")).delete()
+    again = selectors.post_performance(organization=org, start=START, end=END, view="activity")
+    assert list(again["post"]) == [dataset["p1"].pk]  # p2's growth is unknown without an earlier snapshot
 
 
 def test_daily_series(org, dataset):
