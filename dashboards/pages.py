@@ -82,7 +82,7 @@ def _account_rows(report: dict, names) -> list[dict]:
             "account_name": account.name if account else result.get("account"),
             "platform_name": _platform_label(account.platform if account else result.get("platform")),
             **{name: result["kpis"].get(name) for name in names},
-            "badges": coverage.badges(result, names),
+            "badges": coverage.badges(result, names), "coverage": result.get("coverage"),
         })
     return rows
 
@@ -100,7 +100,8 @@ def overview(organization, filters: Filters) -> dict:
         "platforms", _("分平台汇总"),
         [Column("platform_name", _("平台")), *(metric_column(n) for n in summary_names)],
         [{"platform_name": _platform_label(r.get("platform")), "platform": r.get("platform"),
-          **{n: r["kpis"].get(n) for n in summary_names}, "badges": coverage.badges(r, summary_names)}
+          **{n: r["kpis"].get(n) for n in summary_names}, "badges": coverage.badges(r, summary_names),
+          "coverage": r.get("coverage")}
          for r in by_platform["results"]],
         empty=_("这个时间段还没有数据。到「数据状态」页同步账号或导入导出文件。"),
     )
@@ -249,12 +250,13 @@ def campaigns(organization, filters: Filters) -> dict:
             "platform": campaign.platform if campaign else result.get("platform"),
             "platform_name": _platform_label(campaign.platform if campaign else result.get("platform")),
             **{n: result["kpis"].get(n) for n in CAMPAIGN_COLUMNS},
-            "badges": coverage.badges(result, CAMPAIGN_COLUMNS),
+            "badges": coverage.badges(result, CAMPAIGN_COLUMNS), "coverage": result.get("coverage"),
         })
     campaign_rows.sort(key=lambda r: -(r.get("spend") or 0))
     platform_rows = [
         {"platform": r.get("platform"), "platform_name": _platform_label(r.get("platform")),
-         **{n: r["kpis"].get(n) for n in CAMPAIGN_COLUMNS}, "badges": coverage.badges(r, CAMPAIGN_COLUMNS)}
+         **{n: r["kpis"].get(n) for n in CAMPAIGN_COLUMNS}, "badges": coverage.badges(r, CAMPAIGN_COLUMNS),
+         "coverage": r.get("coverage")}
         for r in per_platform["results"] if r["kpis"].get("spend") is not None
     ]
     metric_columns = [metric_column(n) for n in CAMPAIGN_COLUMNS]

@@ -6,6 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
+from django.utils.translation import gettext as _
+
+from analytics import kpis
 
 from . import formatting
 from .catalog import METRICS
@@ -65,6 +68,21 @@ class Table:
             badges = row.get("badges") or {}
             yield row, [(c, row.get(c.key), c.display(row.get(c.key)), self._exact(c, row.get(c.key)),
                          badges.get(c.key)) for c in self.columns]
+
+    def download(self) -> tuple[list[Column], list[list]]:
+        """Columns and raw values of the CSV / Excel download: the table's, plus the coverage of each
+        ratio column when the rows carry it (a row's "coverage": the KPI result's)."""
+        columns = list(self.columns)
+        if any(row.get("coverage") for row in self.rows):
+            columns += [Column(f"coverage.{c.key}", _("%(label)s覆盖率") % {"label": c.label}, "rate")
+                        for c in self.columns if c.key in kpis.PAIR_OF]
+
+        def value(row, column):
+            if column.key.startswith("coverage."):
+                return (row.get("coverage") or {}).get(column.key.removeprefix("coverage."))
+            return row.get(column.key)
+
+        return columns, [[value(row, c) for c in columns] for row in self.rows]
 
     @staticmethod
     def _exact(column: Column, value) -> str:
