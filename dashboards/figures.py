@@ -55,7 +55,10 @@ def _axis(kind: str, values=None, *, from_zero: bool = True) -> dict:
     first = math.floor(low / step)
     ticks = [step * n for n in range(first, int(top // step) + 2)]
     prefix = "¥" if kind == "money" else ""
-    return {"tickvals": ticks, "ticktext": [prefix + formatting.compact("count", t).lstrip("¥") for t in ticks]}
+    labels = [prefix + formatting.compact("count", t) for t in ticks]
+    if len(set(labels)) < len(labels):  # a range too narrow for two decimals of 万: plain numbers
+        return AXIS_FORMATS.get(kind, {})
+    return {"tickvals": ticks, "ticktext": labels}
 
 
 def _platform_label(code: str) -> str:

@@ -143,3 +143,12 @@ def test_count_and_money_axes_tick_in_wan_in_the_chinese_ui():
         assert list(axis.ticktext) == ["¥0", "¥5万", "¥10万", "¥15万"] and list(axis.tickvals)[1] == 50_000
     with translation.override("en"):
         assert figures.spend_vs_revenue(frame).layout.yaxis.tickformat == ",.0f"
+
+
+def test_a_narrow_follower_range_keeps_plain_ticks_rather_than_repeating_wan():
+    from django.utils import translation
+
+    frame = pd.DataFrame({"period": pd.date_range("2026-10-01", periods=2), "platform": "wechat",
+                          "followers": [20_031.0, 20_032.0]})
+    with translation.override("zh-hans"):
+        assert figures.follower_trend(frame).layout.yaxis.tickformat == ",d"
