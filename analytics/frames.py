@@ -105,13 +105,48 @@ def _floats(frame: pd.DataFrame, keep: tuple[str, ...]) -> pd.DataFrame:
     return frame
 
 
+# SQL of each side of a pair, per row (KPIS.md, "Paired rows").
+def _organic_sides(row: str) -> dict[str, str]:
+    terms = [f"{row}.{term}" for term in kpis.INTERACTION_TERMS]
+    interactions = (f"CASE WHEN COALESCE({', '.join(terms)}) IS NOT NULL THEN "
+                    f"{' + '.join(f'COALESCE({term}, 0)' for term in terms)} END")
+    return {"interactions": interactions, "views": f"{row}.views", "followers": f"{row}.followers"}
+
+
+PAID_SIDES = {"spend": "m.spend", "paid_impressions": "m.impressions", "clicks": "m.clicks",
+              "engagements": "m.engagements", "conversions": "m.conversions", "revenue": "m.revenue",
+              "paid_followers_gained": "m.followers_gained"}
+
+
+def _pair_sql(pairs: dict, sides: dict[str, str], *, per_row: bool = False) -> str:
+    """SELECT items of the pair columns of kpis.py: Σ of each side over the rows reporting both,
+    the count of those rows and of the rows reporting either side; `per_row` for one row each."""
+    items = []
+    for pair, (numerator, denominator) in pairs.items():
+        num, den = sides[numerator], sides[denominator]
+        both, either = f"({num}) IS NOT NULL AND ({den}) IS NOT NULL", f"(({num}) IS NOT NULL OR ({den}) IS NOT NULL)"
+        if per_row:
+            items += [f"(CASE WHEN {both} THEN {num} END)::float8 AS {pair}_num",
+                      f"(CASE WHEN {both} THEN {den} END)::float8 AS {pair}_den",
+                      f"({both})::int AS {pair}_rows", f"{either}::int AS {pair}_any"]
+        else:
+            items += [f"(SUM({num}) FILTER (WHERE {both}))::float8 AS {pair}_num",
+                      f"(SUM({den}) FILTER (WHERE {both}))::float8 AS {pair}_den",
+                      f"COUNT(*) FILTER (WHERE {both}) AS {pair}_rows", f"COUNT(*) FILTER (WHERE {either}) AS {pair}_any"]
+    return ",\n".join(items)
+
+
+ORGANIC_COUNTS = ("n_days", "gl_days", *(c for c in kpis.pair_columns(kpis.ORGANIC_PAIRS) if c.endswith(("_rows", "_any"))))
+ORGANIC_COLUMNS = ("period", "n_days", "account", "platform", *ORGANIC_SUMS, *kpis.ORGANIC_STATE)
+
+
 def organic_partials(
     *, organization, start: date, end: date, granularity: str, platform: str | None = None,
     account: int | None = None, shift: int = 0,
 ) -> pd.DataFrame:
     """Per (period, account): Σ of every organic metric, days with gained and lost both reported,
-    Σ/count of daily followers (for averages), followers on the period's last day, the latest
-    followers reported in the period, and followers on the day before the period.
+    the latest followers reported in the period, followers on the day before the period, and the
+    paired sums and counts of the organic ratios (kpis.ORGANIC_PAIRS).
 
     Organic partials stay per account whatever the grouping: net followers and average followers
     are per-account rules (kpis.rollup) before they add up."""
@@ -127,11 +162,9 @@ def organic_partials(
             SELECT {first} AS period, ({last}) - ({first}) + 1 AS n_days, m.account_id AS account, a.platform,
                 {sums},
                 COUNT(*) FILTER (WHERE m.followers_gained IS NOT NULL AND m.followers_lost IS NOT NULL) AS gl_days,
-                SUM(m.followers)::float8 AS followers_sum,
-                COUNT(m.followers) AS followers_days,
-                MAX(m.followers) FILTER (WHERE {_DAY} = {last})::float8 AS followers_end,
                 ((ARRAY_AGG(m.followers ORDER BY m.date DESC) FILTER (WHERE m.followers IS NOT NULL))[1])::float8
-                    AS followers_latest
+                    AS followers_latest,
+                {_pair_sql(kpis.ORGANIC_PAIRS, _organic_sides("m"))}
             FROM analytics_accountdailymetric m
             JOIN accounts_socialaccount a ON a.id = m.account_id
             WHERE {where}
@@ -146,8 +179,8 @@ def organic_partials(
         ) b ON true
         ORDER BY agg.period, agg.account
     """
-    frame = _partial_frame(sql, params)
-    return _floats(frame, keep=("period", "account", "platform", "n_days", "gl_days", "followers_days"))
+    frame = _partial_frame(sql, params)[list(ORGANIC_COLUMNS)]
+    return _floats(frame, keep=("period", "account", "platform", *ORGANIC_COUNTS))
 
 
 def _organic_day_partials(*, organization, start, end, platform, account, shift) -> pd.DataFrame:
@@ -158,9 +191,11 @@ def _organic_day_partials(*, organization, start, end, platform, account, shift)
     where = f"{_of_accounts('m.account_id', params)} AND m.date BETWEEN %(lo)s::date - 1 AND %(hi)s"
     metrics = ", ".join(f"m.{col}::float8 AS {col}" for col in ORGANIC_SUMS)
     sql = f"""
-        SELECT d.date + %(shift)s AS period, d.account, d.platform, {", ".join(ORGANIC_SUMS)},
-            (d.followers_gained IS NOT NULL AND d.followers_lost IS NOT NULL)::int AS gl_days, d.followers,
-            CASE WHEN d.previous_date = d.date - 1 THEN d.previous_followers END AS followers_before
+        SELECT d.date + %(shift)s AS period, 1 AS n_days, d.account, d.platform, {", ".join(ORGANIC_SUMS)},
+            (d.followers_gained IS NOT NULL AND d.followers_lost IS NOT NULL)::int AS gl_days,
+            d.followers AS followers_latest,
+            CASE WHEN d.previous_date = d.date - 1 THEN d.previous_followers END AS followers_before,
+            {_pair_sql(kpis.ORGANIC_PAIRS, _organic_sides("d"), per_row=True)}
         FROM (
             SELECT m.date, m.account_id AS account, a.platform, {metrics}, m.followers::float8 AS followers,
                 LAG(m.followers::float8) OVER w AS previous_followers, LAG(m.date) OVER w AS previous_date
@@ -170,16 +205,10 @@ def _organic_day_partials(*, organization, start, end, platform, account, shift)
             WINDOW w AS (PARTITION BY m.account_id ORDER BY m.date)
         ) d
         WHERE d.date >= %(lo)s
-        ORDER BY 1, 2
+        ORDER BY 1, 3
     """
-    frame = _partial_frame(sql, params)
-    followers = frame.pop("followers").astype(float)
-    frame["n_days"] = 1
-    frame["followers_sum"] = frame["followers_end"] = frame["followers_latest"] = followers
-    frame["followers_days"] = followers.notna().astype(int)
-    frame = frame[["period", "n_days", "account", "platform", *ORGANIC_SUMS, "gl_days", "followers_sum",
-                   "followers_days", "followers_end", "followers_latest", "followers_before"]]
-    return _floats(frame, keep=("period", "account", "platform", "n_days", "gl_days", "followers_days"))
+    frame = _partial_frame(sql, params)[list(ORGANIC_COLUMNS)]
+    return _floats(frame, keep=("period", "account", "platform", *ORGANIC_COUNTS))
 
 
 PAID_GROUPS = {"platform": "c.platform", "account": "m.account_id", "campaign": "m.campaign_id"}
@@ -195,8 +224,9 @@ def paid_partials(
     *, organization, start: date, end: date, granularity: str, platform: str | None = None,
     account: int | None = None, campaign: int | None = None, shift: int = 0, group_by: str | None = None,
 ) -> pd.DataFrame:
-    """Per period (and `group_by` key: platform, account or campaign): Σ of every paid metric. Rows
-    without an account have account NULL; the platform is the campaign's."""
+    """Per period (and `group_by` key: platform, account or campaign): Σ of every paid metric and
+    the paired sums and counts of the paid ratios (kpis.PAID_PAIRS; a row is a campaign, account and
+    day). Rows without an account have account NULL; the platform is the campaign's."""
     first, last = _bucket_sql(granularity)
     params = _params(organization, start, end, shift, platform=platform, account=account, campaign=campaign)
     campaigns = _where(params, ["k.organization_id = %(org)s"], {"platform": "k.platform", "campaign": "k.id"})
@@ -213,7 +243,8 @@ def paid_partials(
             SUM(m.engagements)::float8 AS engagements,
             SUM(m.conversions)::float8 AS conversions,
             SUM(m.revenue)::float8 AS revenue,
-            SUM(m.followers_gained)::float8 AS paid_followers_gained
+            SUM(m.followers_gained)::float8 AS paid_followers_gained,
+            {_pair_sql(kpis.PAID_PAIRS, PAID_SIDES)}
         FROM analytics_campaigndailymetric m
         JOIN analytics_campaign c ON c.id = m.campaign_id
         WHERE {where}
@@ -224,28 +255,31 @@ def paid_partials(
     for key in ("account", "campaign"):
         if key in frame.columns:
             frame[key] = frame[key].astype("Int64")
-    return _floats(frame, keep=("period", "n_days", "campaign", "account", "platform"))
+    counts = [c for c in kpis.pair_columns(kpis.PAID_PAIRS) if c.endswith(("_rows", "_any"))]
+    return _floats(frame, keep=("period", "n_days", "campaign", "account", "platform", *counts))
 
 
 def post_partials(
     *, organization, start: date, end: date, granularity: str, platform: str | None = None,
     account: int | None = None, shift: int = 0, group_by: str | None = None,
 ) -> pd.DataFrame:
-    """Per period (and `group_by` key: platform or account): Σ(completion_rate × views) and Σ views
-    for the view-weighted completion_rate.
+    """Per period (and `group_by` key: platform or account) the completion pair of kpis.POST_PAIRS:
+    Σ(completion_rate × views) and Σ views over the posts reporting both, the count of those posts
+    and of the posts reporting either.
 
     Rule: per post and bucket, the latest snapshot inside the bucket that reports BOTH
     completion_rate and views (post counters are lifetime totals, so the latest one is the post's
-    standing at the end of the bucket); posts without such a snapshot are left out.
+    standing at the end of the bucket), else the latest reporting either (counted for coverage only).
     """
     params = _params(organization, start, end, shift, platform=platform, account=account)
     identity = _group_columns(group_by, POST_GROUPS)
     select_identity, _ = _grouped(identity)
     both = "s.completion_rate IS NOT NULL AND s.views IS NOT NULL"
+    either = "(s.completion_rate IS NOT NULL OR s.views IS NOT NULL)"
     if granularity == "day":  # a day holds at most one snapshot per post (unique post, date): all of them
         period = "s.date + %(shift)s"
-        snapshots = f"JOIN analytics_postdailymetric s ON s.post_id = p.id AND s.date BETWEEN %(lo)s AND %(hi)s AND {both}"
-    else:  # for each bucket the post's snapshot range meets, one backward index probe finds the latest
+        snapshots = f"JOIN analytics_postdailymetric s ON s.post_id = p.id AND s.date BETWEEN %(lo)s AND %(hi)s AND {either}"
+    else:  # for each bucket the post's snapshot range meets, one index range probe finds the snapshot
         bounds = kpis.buckets(start, end, granularity)
         params |= {"firsts": [first for first, _ in bounds], "lasts": [last for _, last in bounds]}
         period = "b.first"
@@ -253,14 +287,16 @@ def post_partials(
                 ON b.first - %(shift)s <= p.last_snapshot_on AND b.last - %(shift)s >= p.first_snapshot_on
             JOIN LATERAL (
                 SELECT s.completion_rate, s.views FROM analytics_postdailymetric s
-                WHERE s.post_id = p.id AND s.date BETWEEN b.first - %(shift)s AND b.last - %(shift)s AND {both}
-                ORDER BY s.date DESC LIMIT 1
+                WHERE s.post_id = p.id AND s.date BETWEEN b.first - %(shift)s AND b.last - %(shift)s AND {either}
+                ORDER BY ({both}) DESC, s.date DESC LIMIT 1
             ) s ON true"""
     positions = ", ".join(str(n) for n in range(1, len(identity) + 2))
     sql = f"""
         SELECT {period} AS period{select_identity},
-            SUM(s.completion_rate * s.views)::float8 AS completion_weighted,
-            SUM(s.views)::float8 AS completion_views
+            (SUM(s.completion_rate * s.views) FILTER (WHERE {both}))::float8 AS completion_num,
+            (SUM(s.views) FILTER (WHERE {both}))::float8 AS completion_den,
+            COUNT(*) FILTER (WHERE {both}) AS completion_rows,
+            COUNT(*) AS completion_any
         FROM analytics_post p
         JOIN accounts_socialaccount a ON a.id = p.account_id
         {snapshots}
@@ -271,53 +307,84 @@ def post_partials(
         ORDER BY {positions}
     """
     frame = _partial_frame(sql, params)
-    return _floats(frame, keep=("period", "account", "platform"))
+    return _floats(frame, keep=("period", "account", "platform", "completion_rows", "completion_any"))
 
 
 def _window_where(column: str, start: date | None, end: date | None) -> list[str]:
     return ([f"{column} >= %(start)s"] if start else []) + ([f"{column} <= %(end)s"] if end else [])
 
 
+POST_VIEWS = ("published", "activity")
+
+
 def post_snapshots(
     *, organization, start: date | None, end: date | None, platform: str | None = None,
-    account: int | None = None, post: int | None = None,
+    account: int | None = None, post: int | None = None, view: str = "published",
 ) -> pd.DataFrame:
-    """One row per post published in the window (account's local day) or with a snapshot in it:
-    the post, its account and its latest snapshot on or before `end` (lifetime counters, rates).
+    """One row per post of the window (KPIS.md, "Posts in a window"): the post, its account and its
+    latest snapshot on or before `end` (lifetime counters, rates).
 
-    A missing `start` or `end` leaves that side of the window open; without both, every post.
+    `view` "published": the posts published in the window (the account's local day). "activity":
+    the posts with a snapshot in the window, with their latest snapshot before `start` as
+    `before_<counter>` columns (growth = the two differences). A missing `start` or `end` leaves
+    that side of the window open; without both, every post.
     """
     counters = ",\n".join(f"s.{col}::float8 AS {col}" for col in POST_COUNTERS)
     params = {"org": _organization_id(organization), "start": start, "end": end,
               "platform": platform, "account": account, "post": post}
     conditions = ["a.organization_id = %(org)s"]
-    if start or end:
-        published = " AND ".join(_window_where("(p.published_at AT TIME ZONE a.timezone)::date", start, end))
+    before_select, before_join = "", ""
+    if view == "activity":
         snapshot = " AND ".join(["w.post_id = p.id", *_window_where("w.date", start, end)])
         # The snapshot range rules most posts out before the EXISTS probe.
-        in_range = " AND ".join([*(["p.last_snapshot_on >= %(start)s"] if start else []),
-                                 *(["p.first_snapshot_on <= %(end)s"] if end else [])])
-        conditions.append(f"(({published}) OR ({in_range} AND EXISTS "
-                          f"(SELECT 1 FROM analytics_postdailymetric w WHERE {snapshot})))")
+        conditions += [*(["p.last_snapshot_on >= %(start)s"] if start else []),
+                       *(["p.first_snapshot_on <= %(end)s"] if end else []),
+                       f"EXISTS (SELECT 1 FROM analytics_postdailymetric w WHERE {snapshot})"]
+        if start:
+            before_select = ", b.date AS before_date, " + ", ".join(f"b.{c}::float8 AS before_{c}" for c in POST_COUNTERS)
+            before_join = """LEFT JOIN LATERAL (
+                SELECT * FROM analytics_postdailymetric l WHERE l.post_id = p.id AND l.date < %(start)s
+                ORDER BY l.date DESC LIMIT 1
+            ) b ON true"""
+    elif start or end:
+        conditions += _window_where("(p.published_at AT TIME ZONE a.timezone)::date", start, end)
     where = _where(params, conditions, {"platform": "a.platform", "account": "a.id", "post": "p.id"})
     as_of = "AND l.date <= %(end)s" if end else ""
     # LATERAL … LIMIT 1 walks the (post, date) unique index once per post; DISTINCT ON over every
     # snapshot took 1.3 s for 20,000 posts with 30 snapshots each.
     sql = f"""
-        SELECT p.id AS post, p.external_id, p.kind, p.title, p.url, p.published_at,
+        SELECT p.id AS post, p.external_id, p.kind, p.title, p.url, p.published_at, p.published_time_known,
             a.id AS account, a.name AS account_name, a.platform, s.date AS snapshot_date,
             {counters},
-            s.completion_rate, s.avg_watch_seconds
+            s.completion_rate, s.avg_watch_seconds{before_select}
         FROM analytics_post p
         JOIN accounts_socialaccount a ON a.id = p.account_id
         LEFT JOIN LATERAL (
             SELECT * FROM analytics_postdailymetric l WHERE l.post_id = p.id {as_of} ORDER BY l.date DESC LIMIT 1
         ) s ON true
+        {before_join}
         WHERE {where}
         ORDER BY p.id
     """
     frame = _frame(sql, params)
-    for col in (*POST_COUNTERS, *POST_RATES):
+    for col in (*POST_COUNTERS, *POST_RATES, *(f"before_{c}" for c in POST_COUNTERS if before_select)):
         frame[col] = frame[col].astype(float)
     frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True).dt.tz_convert(LOCAL_TZ)
+    return frame
+
+
+def post_daily_snapshots(*, organization, post: int) -> pd.DataFrame:
+    """Every snapshot of one of the organization's posts, oldest first (the post detail page's trend)."""
+    counters = ", ".join(f"s.{col}::float8 AS {col}" for col in (*POST_COUNTERS, *POST_RATES))
+    sql = f"""
+        SELECT s.date, {counters}
+        FROM analytics_postdailymetric s
+        JOIN analytics_post p ON p.id = s.post_id
+        JOIN accounts_socialaccount a ON a.id = p.account_id
+        WHERE a.organization_id = %(org)s AND p.id = %(post)s
+        ORDER BY s.date
+    """
+    frame = _frame(sql, {"org": _organization_id(organization), "post": post})
+    for col in (*POST_COUNTERS, *POST_RATES):
+        frame[col] = frame[col].astype(float)
     return frame

@@ -29,11 +29,28 @@ def _money(label: str):
     return models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True, verbose_name=label)
 
 
+class Provenance(models.Model):
+    """Who last wrote a daily row (KPIS.md readers ask "where does this number come from?"): the
+    source (ingestion.RunSource: api / file / sandbox) and the ingestion run. The run is a plain id
+    (no constraint): runs are pruned while the rows they wrote stay. Rows written before sources
+    were recorded have no source (NULL)."""
+
+    source = models.CharField(max_length=16, null=True, blank=True, verbose_name="来源")
+    run = models.ForeignKey("ingestion.IngestionRun", null=True, blank=True, on_delete=models.DO_NOTHING,
+                            db_constraint=False, db_index=False, related_name="+", verbose_name="导入批次")
+
+    class Meta:
+        abstract = True
+
+
+PROVENANCE_COLUMNS = ("source", "run_id")
+
+
 # The foreign keys below carry db_index=False: each table's unique (or named) index leads with
 # the same column and serves joins and cascades, and a second index only slows every write.
 
 
-class AccountDailyMetric(models.Model):
+class AccountDailyMetric(Provenance):
     account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="daily_metrics", db_index=False)
     date = models.DateField()
     followers = _counter("累计粉丝")
@@ -67,6 +84,9 @@ class Post(models.Model):
     title = models.TextField(blank=True)
     url = models.URLField(max_length=500, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # False when the source gives the publish day only (WeChat articles): published_at is then that
+    # day's local midnight, which best-time-to-post must not read as 00:00.
+    published_time_known = models.BooleanField(default=True, db_default=True)
     # First and last day with a snapshot, kept by database triggers on PostDailyMetric (migration
     # 0002) whoever writes: reads of a window visit only the posts whose snapshots can fall in it,
     # instead of every post in the account's history. Never narrowed (deletes leave a superset).
@@ -84,7 +104,7 @@ class Post(models.Model):
         return self.title[:40] or self.external_id
 
 
-class PostDailyMetric(models.Model):
+class PostDailyMetric(Provenance):
     """Lifetime totals of a post as of `date` (what every platform's post API returns)."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="daily_metrics", db_index=False)
@@ -131,7 +151,7 @@ class Campaign(models.Model):
         return self.name
 
 
-class CampaignDailyMetric(models.Model):
+class CampaignDailyMetric(Provenance):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="daily_metrics", db_index=False)
     account = models.ForeignKey(
         SocialAccount, on_delete=models.CASCADE, null=True, blank=True, related_name="campaign_metrics", db_index=False

@@ -70,14 +70,18 @@ def kpi_report(
     granularity: str = "total",
     group_by: str | None = None,
     compare: str | None = None,
+    basis: bool = False,
 ) -> dict:
     """The KPI response of CONTRACT.md: every KPI of KPIS.md and the raw sums it is built from, per
     bucket (and group), optionally with the previous window and the change against it.
 
+    `coverage` (and `previous_coverage`) holds, per ratio KPI, the share of the rows reporting
+    either side of the ratio that report both (KPIS.md, "Coverage"): the ratio stands on those rows.
     `period` is the first day of the bucket inside the window. `followers` is the follower total at
     the end of the period (latest value reported in it, summed over accounts). Money (spend,
     revenue) is a float rounded to 2 decimals; rates are unrounded fractions. Paid rows without an
-    account are grouped under `"account": null` when grouping by account.
+    account are grouped under `"account": null` when grouping by account. With `basis` (the
+    dashboards' coverage badges) each result also says what each ratio stands on (kpis.basis_rows).
     """
     _validate_window(start, end)
     _validate_platform(platform)
@@ -98,11 +102,13 @@ def kpi_report(
         previous = _report_frame(**args, shift=kpis.window_days(start, end))
         cur, prev, chg = kpis.compare(current, previous, keys)
     else:
-        cur, prev, chg = current.set_index(keys)[list(kpis.KPI_NAMES)], None, None
+        cur, prev, chg = current.set_index(keys)[list(kpis.REPORT_COLUMNS)], None, None
 
     keys_out = cur.index.to_frame(index=False)
-    current_rows = kpis.json_rows(cur)
+    current_rows, current_coverage = kpis.json_rows(cur), kpis.coverage_rows(cur)
     previous_rows = kpis.json_rows(prev) if prev is not None else None
+    previous_coverage = kpis.coverage_rows(prev) if prev is not None else None
+    basis_rows = kpis.basis_rows(current.set_index(keys).reindex(cur.index)) if basis else None
     change_rows = kpis.json_rows(chg, typed=False) if chg is not None else None
     results = []
     for position, period in enumerate(keys_out["period"]):
@@ -110,8 +116,12 @@ def kpi_report(
         if group_by:
             item[group_by] = _key_value(keys_out[group_by].iloc[position])
         item["kpis"] = current_rows[position]
+        item["coverage"] = current_coverage[position]
+        if basis_rows is not None:
+            item["basis"] = basis_rows[position]
         if previous_rows is not None:
             item["previous"] = previous_rows[position]
+            item["previous_coverage"] = previous_coverage[position]
             item["change"] = change_rows[position]
         results.append(item)
     results.sort(key=lambda r: (r["period"], r.get(group_by) is None, r.get(group_by) or 0) if group_by else r["period"])
@@ -128,30 +138,67 @@ def post_performance(
     post: int | None = None,
     ordering: str = "-engagement_rate",
     limit: int | None = None,
+    view: str = "published",
 ) -> pd.DataFrame:
-    """A post's KPIs in a window — the one rule the API and the dashboards share:
+    """The posts of a window and their KPIs — the one rule the API and the dashboards share
+    (KPIS.md, "Posts in a window"):
 
-    the post's lifetime counters as of its latest snapshot on or before `end`, for posts published
-    in the window (the account's local day) or with a snapshot in it. `start` or `end` may be None
+    view "published" (default): the posts published in the window (the account's local day), with
+    their lifetime counters as of their latest snapshot on or before `end`. View "activity": the
+    posts whose counters grew in the window, with `<counter>_growth` (latest snapshot in the window
+    − latest snapshot before it; a post published in the window grew from 0, an older post without
+    an earlier snapshot has unknown growth) and `interactions_growth`. `start` or `end` may be None
     (that side of the window is open; both None = every post, numbers from the latest snapshot).
 
-    Columns: post, external_id, kind, title, url, published_at (Asia/Shanghai), account,
-    account_name, platform, snapshot_date, the post counters, completion_rate, avg_watch_seconds,
-    interactions and engagement_rate (NaN = NULL). `ordering` is a column of POST_ORDERINGS,
-    optionally prefixed with "-" for descending; NULLs sort last, ties by post id.
+    Columns: post, external_id, kind, title, url, published_at (Asia/Shanghai), published_time_known,
+    account, account_name, platform, snapshot_date, the post counters, completion_rate,
+    avg_watch_seconds, interactions and engagement_rate (NaN = NULL). `ordering` is a column of
+    POST_ORDERINGS (or a growth column in the activity view), optionally prefixed with "-" for
+    descending; NULLs sort last, ties by post id.
     """
     if start is not None or end is not None:
         _validate_window(start or end, end or start)
     _validate_platform(platform)
+    _validate_choice("view", view, frames.POST_VIEWS)
     column = ordering.removeprefix("-")
-    _validate_choice("ordering", column, POST_ORDERINGS, " (optionally with '-')")
+    _validate_choice("ordering", column, POST_ORDERINGS + (GROWTH_ORDERINGS if view == "activity" else ()),
+                     " (optionally with '-')")
     if limit is not None and (not isinstance(limit, int) or limit < 1):
         raise ValueError(f"limit must be a positive integer, got {limit!r}")
     posts = frames.post_snapshots(organization=organization, start=start, end=end, platform=platform, account=account,
-                                  post=post)
+                                  post=post, view=view)
     posts = kpis.engagement(posts)
+    if view == "activity":
+        posts = _with_growth(posts, start)
     posts = posts.sort_values([column, "post"], ascending=[not ordering.startswith("-"), True], na_position="last")
     return posts.head(limit).reset_index(drop=True) if limit else posts.reset_index(drop=True)
+
+
+GROWTH_COUNTERS = ("views", "likes", "comments", "shares", "saves", "interactions")
+GROWTH_ORDERINGS = tuple(f"{name}_growth" for name in GROWTH_COUNTERS)
+
+
+def _with_growth(posts: pd.DataFrame, start: date | None) -> pd.DataFrame:
+    """Growth columns of the activity view; keeps the posts with a counter that grew."""
+    before = pd.DataFrame({c: posts.get(f"before_{c}", pd.Series(float("nan"), index=posts.index))
+                           for c in kpis.INTERACTION_TERMS + ("views",)})
+    before["interactions"] = kpis.sum_skipna(before, list(kpis.INTERACTION_TERMS))
+    published = posts["published_at"].dt.date
+    # No snapshot before the window: a post published in it grew from nothing; an older one is unknown.
+    from_zero = (published >= start) if start else pd.Series(True, index=posts.index)
+    for name in GROWTH_COUNTERS:
+        earlier = before[name].where(before[name].notna() | ~from_zero.fillna(False), 0.0)
+        posts[f"{name}_growth"] = posts[name] - earlier
+    grew = (posts[list(GROWTH_ORDERINGS)] > 0).any(axis=1)
+    return posts[grew].drop(columns=[c for c in posts.columns if c.startswith("before_")])
+
+
+def post_snapshot_series(*, organization, post: int) -> pd.DataFrame:
+    """Every daily snapshot of one post (lifetime counters as of each day), oldest first, with
+    interactions and engagement_rate; columns `date` (datetime64), counters, rates (NaN = NULL)."""
+    snapshots = kpis.engagement(frames.post_daily_snapshots(organization=organization, post=post))
+    snapshots["date"] = pd.to_datetime(snapshots["date"])
+    return snapshots
 
 
 def daily_series(

@@ -5,8 +5,10 @@ from rest_framework import serializers
 
 from accounts import services as account_services
 from accounts.models import OrganizationAPIKey, Platform, SocialAccount
+from analytics import kpis
+from analytics.frames import POST_VIEWS
 from analytics.models import ACCOUNT_METRICS, AccountDailyMetric, Campaign
-from analytics.selectors import POST_ORDERINGS
+from analytics.selectors import GROWTH_ORDERINGS, POST_ORDERINGS
 from ingestion.importers import KINDS
 from ingestion.models import IngestionRun
 
@@ -79,9 +81,11 @@ class AccountDailyMetricSerializer(serializers.ModelSerializer):
 
 
 POST_RULE = (
-    "A post's numbers are its lifetime counters as of its latest snapshot on or before `end` (`as_of`), for posts "
-    "published in the window (the account's local day) or with a snapshot in it; the dashboards' Content page "
-    "uses the same rule (analytics.selectors.post_performance). Without `start`/`end` that side of the window is open."
+    "Lists the posts **published** in the window (the account's local day), with their lifetime counters as of their "
+    "latest snapshot on or before `end` (`as_of`). `view=activity` lists instead the posts whose counters grew in the "
+    "window, with the growth (`*_growth`: latest snapshot in the window − latest snapshot before it). The dashboards' "
+    "Content page uses the same rule (analytics.selectors.post_performance; KPIS.md, \"Posts in a window\"). "
+    "Without `start`/`end` that side of the window is open."
 )
 
 
@@ -89,9 +93,18 @@ class PostQuerySerializer(OptionalWindowSerializer):
     account = serializers.IntegerField(required=False, min_value=1)
     platform = serializers.ChoiceField(choices=Platform.choices, required=False)
     ordering = serializers.ChoiceField(
-        choices=[f"{sign}{name}" for name in POST_ORDERINGS for sign in ("", "-")], default="-published_at",
-        help_text="a column, '-' for descending; posts without the number sort last",
+        choices=[f"{sign}{name}" for name in (*POST_ORDERINGS, *GROWTH_ORDERINGS) for sign in ("", "-")],
+        default="-published_at",
+        help_text="a column, '-' for descending (growth columns with view=activity); posts without the number sort last",
     )
+    view = serializers.ChoiceField(choices=list(POST_VIEWS), default="published",
+                                   help_text="published: posts published in the window; activity: posts that grew in it")
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if attrs["ordering"].removeprefix("-") in GROWTH_ORDERINGS and attrs["view"] != "activity":
+            raise serializers.ValidationError({"ordering": "growth columns need view=activity."})
+        return attrs
 
 
 class PostSerializer(serializers.Serializer):
@@ -105,6 +118,7 @@ class PostSerializer(serializers.Serializer):
     title = serializers.CharField()
     url = serializers.CharField()
     published_at = serializers.DateTimeField(allow_null=True)
+    published_time_known = serializers.BooleanField(help_text="false: the platform gives the publish day only")
     as_of = serializers.DateField(source="snapshot_date", allow_null=True, help_text="the day the numbers are from")
     impressions = serializers.IntegerField(allow_null=True)
     views = serializers.IntegerField(allow_null=True)
@@ -115,6 +129,18 @@ class PostSerializer(serializers.Serializer):
     completion_rate = serializers.FloatField(allow_null=True)
     interactions = serializers.IntegerField(allow_null=True)
     engagement_rate = serializers.FloatField(allow_null=True)
+
+
+class PostActivitySerializer(PostSerializer):
+    """A post of the list; with view=activity also its growth in the window (latest snapshot in it −
+    latest before it; null when unknown: an older post without an earlier snapshot)."""
+
+    views_growth = serializers.IntegerField(allow_null=True, required=False)
+    likes_growth = serializers.IntegerField(allow_null=True, required=False)
+    comments_growth = serializers.IntegerField(allow_null=True, required=False)
+    shares_growth = serializers.IntegerField(allow_null=True, required=False)
+    saves_growth = serializers.IntegerField(allow_null=True, required=False)
+    interactions_growth = serializers.IntegerField(allow_null=True, required=False)
 
 
 class CampaignSerializer(serializers.ModelSerializer):
@@ -140,7 +166,7 @@ class IngestionRunSerializer(serializers.ModelSerializer):
         model = IngestionRun
         fields = [
             "id", "account", "source", "kind", "file_name", "window_start", "window_end", "status",
-            "rows_written", "error", "created_at", "started_at", "finished_at",
+            "rows_written", "error", "replaced", "created_at", "started_at", "finished_at",
         ]
         read_only_fields = fields
 
@@ -167,6 +193,11 @@ class ImportResultSerializer(serializers.Serializer):
     date_end = serializers.DateField(allow_null=True)
     changed = serializers.IntegerField(help_text="rows inserted or modified; 0 when the same file comes again")
     run_id = serializers.IntegerField()
+    replaced = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField()),
+        help_text="rows changed that another source had written, per table and source: {\"account_days\": {\"api\": 3}}",
+    )
+    notice = serializers.CharField(help_text="what the import replaced, e.g. 替换了 3 天 API 数据 (empty when nothing)")
 
 
 class APIKeySerializer(serializers.ModelSerializer):
@@ -201,14 +232,43 @@ class KpiQuerySerializer(serializers.Serializer):
 
 
 
+def _typed_object(name: str, fields: dict, doc: str) -> type[serializers.Serializer]:
+    """A serializer class with one field per name, so the OpenAPI schema names every KPI."""
+    return type(name, (serializers.Serializer,), {"__doc__": doc, **fields})
+
+
+def _kpi_field(name: str, integers: bool = True):
+    if integers and name in kpis.INTEGER_KPIS:
+        return serializers.IntegerField(allow_null=True)
+    return serializers.FloatField(allow_null=True)
+
+
+KpisSerializer = _typed_object(
+    "KpisSerializer", {name: _kpi_field(name) for name in kpis.KPI_NAMES},
+    "Every KPI of KPIS.md and the raw sums it is built from; null = undefined (not reported, or a 0 denominator).",
+)
+KpiChangeSerializer = _typed_object(
+    "KpiChangeSerializer", {name: _kpi_field(name, integers=False) for name in kpis.KPI_NAMES},
+    "(current − previous) / |previous| per KPI; null when previous is null or 0.",
+)
+CoverageSerializer = _typed_object(
+    "CoverageSerializer", {name: serializers.FloatField(allow_null=True, min_value=0, max_value=1)
+                           for name in kpis.COVERAGE_KPIS},
+    "Per ratio KPI: rows reporting both its numerator and denominator / rows reporting either (KPIS.md, "
+    "\"Coverage\"); null when no row reports either.",
+)
+
+
 class KpiRowSerializer(serializers.Serializer):
     period = serializers.CharField(allow_null=True, help_text="first day of the bucket")
     platform = serializers.CharField(required=False, allow_null=True)
     account = serializers.IntegerField(required=False, allow_null=True)
     campaign = serializers.IntegerField(required=False, allow_null=True)
-    kpis = serializers.DictField(child=serializers.FloatField(allow_null=True))
-    previous = serializers.DictField(child=serializers.FloatField(allow_null=True), required=False)
-    change = serializers.DictField(child=serializers.FloatField(allow_null=True), required=False)
+    kpis = KpisSerializer()
+    coverage = CoverageSerializer()
+    previous = KpisSerializer(required=False)
+    previous_coverage = CoverageSerializer(required=False)
+    change = KpiChangeSerializer(required=False)
 
 
 class KpiReportSerializer(serializers.Serializer):

@@ -143,13 +143,15 @@ class PostViewSet(TenantViewSet):
         except ValueError as error:
             raise _validation_error(error) from None
 
-    @extend_schema(parameters=[s.PostQuerySerializer], description=s.POST_RULE)
+    @extend_schema(parameters=[s.PostQuerySerializer], description=s.POST_RULE,
+                   responses=s.PostActivitySerializer(many=True))
     def list(self, request):
         query = s.PostQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         window = {"start": None, "end": None, **query.validated_data}
         page = self.paginate_queryset(FrameRows(self._performance(**window)))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        serializer = s.PostActivitySerializer if window["view"] == "activity" else s.PostSerializer
+        return self.get_paginated_response(serializer(page, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(description=s.POST_RULE)
     def retrieve(self, request, pk=None):

@@ -11,7 +11,8 @@ from .raw_sql import raw_sql_times
 from .server import gunicorn
 
 GRANULARITIES = ("day", "total")
-CROSS_CHECKED = ("views", "impressions", "interactions", "followers", "spend", "clicks", "conversions", "completion_rate")
+CROSS_CHECKED = ("views", "impressions", "interactions", "followers", "spend", "clicks", "conversions", "completion_rate",
+                 "engagement_rate", "read_rate", "net_followers", "cpa", "roas", "roi")
 
 
 def _max(values):
@@ -30,7 +31,11 @@ def numbers_agree(api_response: dict, sql_rows: list[dict]) -> bool | None:
                 api[key] = api.get(key, 0) + value
     shared = [k for k in CROSS_CHECKED if k in api]
     sql = sql_rows[0]
-    return bool(shared) and all(abs(float(sql[k] or 0) - api[k]) <= 1e-6 + 1e-4 * abs(api[k]) for k in shared)
+    # The ratios' coverage too (one ungrouped row: nothing to add up).
+    coverage = {k: v for k, v in (api_response["results"][0].get("coverage") or {}).items() if v is not None}
+    pairs = [(float(sql[k] or 0), api[k]) for k in shared]
+    pairs += [(float(sql[f"coverage_{k}"] or 0), v) for k, v in coverage.items()]
+    return bool(shared) and all(abs(s - a) <= 1e-6 + 1e-4 * abs(a) for s, a in pairs)
 
 
 def kpi_measure(*, base_url: str | None, database_url: str, organization: Organization, windows, errors: dict) -> dict:

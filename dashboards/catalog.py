@@ -57,6 +57,9 @@ METRICS = {
         Metric("roas", _("ROAS"), "ratio"),
         Metric("roi", _("ROI"), "rate"),
         Metric("posts_published", _("发布数"), "count"),
+        Metric("interactions_per_mille", _("千阅互动率"), "ratio"),
+        Metric("engagements", _("投放互动"), "count"),
+        Metric("paid_followers_gained", _("投放涨粉"), "count"),
     )
 }
 

@@ -29,6 +29,8 @@ def _raw(value, kind: str):
         return pd.Timestamp(value).date()
     if kind == "money":
         return Decimal(str(value)).quantize(Decimal("0.01"))
+    if kind == "count":
+        return round(float(value))  # counts are whole numbers: 12345, not 12345.0
     if hasattr(value, "item"):
         return value.item()  # numpy scalar
     return value
@@ -41,9 +43,11 @@ def _filename(table: Table, suffix: str, extension: str) -> str:
 def table_csv(table: Table, *, suffix: str) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([c.label for c in table.columns])
-    for row in table.rows:
-        writer.writerow(["" if (v := _raw(row.get(c.key), c.kind)) is None else csv_cell(v) for c in table.columns])
+    columns, rows = table.download()
+    writer.writerow([c.label for c in columns])
+    for row in rows:
+        writer.writerow(["" if (v := _raw(value, c.kind)) is None else csv_cell(v)
+                         for c, value in zip(columns, row, strict=True)])
     # BOM: Excel on Windows opens UTF-8 Chinese correctly only with it.
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(table, suffix, "csv")}"'
@@ -54,12 +58,13 @@ def table_xlsx(table: Table, *, suffix: str) -> HttpResponse:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = table.key[:31]
-    xlsx_append(sheet, [str(c.label) for c in table.columns])
+    columns, rows = table.download()
+    xlsx_append(sheet, [str(c.label) for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in table.rows:
-        xlsx_append(sheet, [_raw(row.get(c.key), c.kind) for c in table.columns])
-    for index, column in enumerate(table.columns, start=1):
+    for row in rows:
+        xlsx_append(sheet, [_raw(value, c.kind) for c, value in zip(columns, row, strict=True)])
+    for index, column in enumerate(columns, start=1):
         number_format = XLSX_FORMATS.get(column.kind, "yyyy-mm-dd hh:mm" if column.kind == "datetime" else None)
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = 40 if column.kind == "text" else 16

@@ -6,13 +6,16 @@ The browser draws them with the static plotly.min.js.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Platform
 
+from . import formatting
 from .catalog import METRICS
 from .context import PLATFORM_COLORS
 
@@ -38,8 +41,24 @@ def _layout(fig: go.Figure, *, height: int = 320, **extra) -> go.Figure:
     return fig
 
 
-def _axis(kind: str) -> dict:
-    return AXIS_FORMATS.get(kind, {})
+def _axis(kind: str, values=None, *, from_zero: bool = True) -> dict:
+    """The axis format of `kind`; counts and money reaching 10,000 tick in 万 / 亿 in the Chinese UI
+    (plotly has no such format: the ticks are computed here; hovers keep the exact values)."""
+    known = [float(v) for v in (values if values is not None else []) if v is not None and v == v]
+    top = max(known, default=0)
+    if kind not in ("count", "money") or top < 10**4 or not (get_language() or "zh").startswith("zh"):
+        return AXIS_FORMATS.get(kind, {})
+    low = 0.0 if from_zero else min(known)
+    raw = max(top - low, 1) / 5
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    first = math.floor(low / step)
+    ticks = [step * n for n in range(first, int(top // step) + 2)]
+    prefix = "¥" if kind == "money" else ""
+    labels = [prefix + formatting.compact("count", t) for t in ticks]
+    if len(set(labels)) < len(labels):  # a range too narrow for two decimals of 万: plain numbers
+        return AXIS_FORMATS.get(kind, {})
+    return {"tickvals": ticks, "ticktext": labels}
 
 
 def _platform_label(code: str) -> str:
@@ -77,7 +96,8 @@ def follower_trend(frame: pd.DataFrame) -> go.Figure | None:
             name=_platform_label(platform), line={"color": PLATFORM_COLORS.get(platform), "width": 2.5},
             hovertemplate="%{y:,d}",
         )
-    fig = _layout(fig, hovermode="x unified", xaxis=_date_axis(frame["period"]), yaxis=_axis("count"))
+    fig = _layout(fig, hovermode="x unified", xaxis=_date_axis(frame["period"]),
+                  yaxis=_axis("count", frame["followers"].astype(float), from_zero=False))
     return fig.update_yaxes(rangemode="normal")  # follower totals move slowly: zero would flatten every line
 
 
@@ -107,7 +127,9 @@ def spend_vs_revenue(frame: pd.DataFrame) -> go.Figure | None:
     fig.add_scatter(x=x, y=rows["revenue"].astype(float).tolist(), name=_("收入"), mode="lines+markers",
                     line={"color": "#4F46E5", "width": 2.5}, marker={"size": 5}, connectgaps=True,
                     hovertemplate="¥%{y:,.2f}")
-    return _layout(fig, hovermode="x unified", xaxis=_date_axis(rows["period"]), yaxis=_axis("money"), bargap=0.3)
+    values = [*rows["spend"].astype(float), *rows["revenue"].astype(float)]
+    return _layout(fig, hovermode="x unified", xaxis=_date_axis(rows["period"]), yaxis=_axis("money", values),
+                   bargap=0.3)
 
 
 def metric_trend(frame: pd.DataFrame, metrics: tuple[str, ...], *, color: str | None = None) -> go.Figure | None:
@@ -133,7 +155,10 @@ def metric_trend(frame: pd.DataFrame, metrics: tuple[str, ...], *, color: str | 
     extra = {"yaxis2": {"overlaying": "y", "side": "right", "showgrid": False, "rangemode": "tozero",
                         **_axis("rate")}} if any(
         (METRICS[m].kind if m in METRICS else "count") != first_kind for m in metrics) else {}
-    return _layout(fig, hovermode="x unified", xaxis=_date_axis(rows["period"]), yaxis=_axis(first_kind), **extra)
+    first_values = [v for m in metrics if (METRICS[m].kind if m in METRICS else "count") == first_kind
+                    for v in rows[m].astype(float)]
+    return _layout(fig, hovermode="x unified", xaxis=_date_axis(rows["period"]),
+                   yaxis=_axis(first_kind, first_values), **extra)
 
 
 def posting_heatmap_frame(posts: pd.DataFrame, timezone: str = "Asia/Shanghai") -> pd.DataFrame:
@@ -141,6 +166,8 @@ def posting_heatmap_frame(posts: pd.DataFrame, timezone: str = "Asia/Shanghai") 
     if posts is None or posts.empty or not {"published_at", "engagement_rate"} <= set(posts.columns):
         return pd.DataFrame(columns=["weekday", "hour", "median", "posts"])
     rows = posts.dropna(subset=["published_at", "engagement_rate"])
+    if "published_time_known" in rows.columns:  # a date-only publish time is not 00:00
+        rows = rows[rows["published_time_known"].astype(bool)]
     published = pd.to_datetime(rows["published_at"])
     if published.dt.tz is not None:
         published = published.dt.tz_convert(timezone)
@@ -183,7 +210,8 @@ def campaign_comparison(frame: pd.DataFrame) -> go.Figure | None:
                         marker={"color": "#4F46E5", "size": 10, "symbol": "diamond"},
                         hovertemplate="%{y}: ¥%{x:,.2f}<extra></extra>")
     fig.update_yaxes(rangemode="normal")
-    return _layout(fig, height=max(260, 40 + 32 * len(names)), xaxis=_axis("money"),
+    values = [*rows["spend"].astype(float), *(rows["revenue"].astype(float) if "revenue" in rows else [])]
+    return _layout(fig, height=max(260, 40 + 32 * len(names)), xaxis=_axis("money", values),
                    margin={"l": 140, "r": 16, "t": 24, "b": 40})
 
 

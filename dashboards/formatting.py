@@ -1,9 +1,12 @@
-"""Numbers as marketers read them: ¥ with thousands separators, rates as percents, "—" for unknown."""
+"""Numbers as marketers read them: ¥ with thousands separators, rates as percents, "—" for unknown;
+in the Chinese UI large counts and money in 万 / 亿 (the exact value goes in the tooltip)."""
 
 from __future__ import annotations
 
 import math
 from decimal import Decimal
+
+from django.utils.translation import get_language
 
 from .catalog import METRICS
 
@@ -26,11 +29,39 @@ ratio = _formatter(lambda value: f"{float(value):,.2f}")
 change = _formatter(lambda value: f"{float(value) * 100:+,.1f}%")
 
 FORMATTERS = {"money": money, "count": count, "rate": rate, "ratio": ratio, "number": ratio}
+_UNITS = ((10**8, "亿"), (10**4, "万"))
+
+
+def _wan(value: float) -> str | None:
+    """1.23万 / 4.5亿 for |value| ≥ 10,000 (two decimals at most, trailing zeros dropped), else None."""
+    for size, unit in _UNITS:
+        if abs(value) >= size:
+            return f"{value / size:,.2f}".rstrip("0").rstrip(".") + unit
+    return None
+
+
+def compact(kind: str, value) -> str:
+    """`kind`'s format for reading at a glance: 万 / 亿 for counts and money in the Chinese UI."""
+    if kind in ("count", "money") and not _is_missing(value) and (get_language() or "zh").startswith("zh"):
+        short = _wan(float(value))
+        if short is not None:
+            return ("¥" if kind == "money" else "") + short
+    return FORMATTERS.get(kind, ratio)(value)
+
+
+def _kind(name: str) -> str:
+    metric = METRICS.get(name)
+    return metric.kind if metric else "number"
 
 
 def metric_value(name: str, value) -> str:
-    metric = METRICS.get(name)
-    return FORMATTERS[metric.kind if metric else "number"](value)
+    """A KPI as cards and tables show it (万 / 亿 in Chinese)."""
+    return compact(_kind(name), value)
+
+
+def metric_exact(name: str, value) -> str:
+    """A KPI's exact value (tooltips)."""
+    return FORMATTERS[_kind(name)](value)
 
 
 def change_tone(name: str, value) -> str:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Platform, SocialAccount
-from analytics.selectors import POST_ORDERINGS
+from analytics.selectors import GROWTH_ORDERINGS, POST_ORDERINGS
 from ingestion.importers import KINDS
+from ingestion.importers.formats import LAYOUTS
 
 MAX_RANGE_DAYS = 3 * 366
 
@@ -32,12 +34,21 @@ class Preset:
     DEFAULT = LAST_30
 
 
+PLATFORM_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def platform_today() -> dt.date:
+    """Today on the platforms' calendar (Asia/Shanghai), whatever the server's clock says."""
+    return timezone.localdate(timezone=PLATFORM_TZ)
+
+
 def preset_window(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """A preset's (start, end); "last N days" end yesterday, the last day platforms have finished."""
-    if preset == Preset.THIS_MONTH:
-        return today.replace(day=1), today
-    days = {Preset.LAST_7: 7, Preset.LAST_90: 90}.get(preset, 30)
+    """A preset's (start, end). Every preset ends yesterday, the last day platforms have finished
+    (KPIS.md, "Complete days"): "本月" is the 1st of yesterday's month up to yesterday."""
     end = today - dt.timedelta(days=1)
+    if preset == Preset.THIS_MONTH:
+        return end.replace(day=1), end
+    days = {Preset.LAST_7: 7, Preset.LAST_90: 90}.get(preset, 30)
     return end - dt.timedelta(days=days - 1), end
 
 
@@ -84,7 +95,7 @@ class FilterForm(forms.Form):
             if (end - start).days >= MAX_RANGE_DAYS:
                 raise forms.ValidationError(_("时间段最长 3 年，请缩短范围。"))
         else:
-            start, end = preset_window(preset, timezone.localdate())
+            start, end = preset_window(preset, platform_today())
         account = cleaned.get("account")
         platform = cleaned.get("platform") or None
         if account is not None and platform and account.platform != platform:
@@ -97,16 +108,24 @@ class FilterForm(forms.Form):
         if self.is_valid():
             c = self.cleaned_data
             return Filters(c["preset"], c["start"], c["end"], c["platform"], c.get("account"))
-        start, end = preset_window(Preset.DEFAULT, timezone.localdate())
+        start, end = preset_window(Preset.DEFAULT, platform_today())
         return Filters(Preset.DEFAULT, start, end, None, None)
 
 
 class ContentSortForm(forms.Form):
-    SORTS = POST_ORDERINGS
+    SORTS = POST_ORDERINGS + GROWTH_ORDERINGS
+    VIEWS = (("published", _("本期发布")), ("activity", _("本期有增长")))
     sort = forms.ChoiceField(choices=[(s, s) for s in SORTS] + [(f"-{s}", s) for s in SORTS], required=False)
+    view = forms.ChoiceField(choices=VIEWS, required=False)
+
+    def view_key(self) -> str:
+        return (self.is_valid() and self.cleaned_data["view"]) or "published"
 
     def sort_key(self) -> str:
-        return (self.is_valid() and self.cleaned_data["sort"]) or "-engagement_rate"
+        sort = (self.is_valid() and self.cleaned_data["sort"]) or ""
+        if sort.removeprefix("-") in GROWTH_ORDERINGS and self.view_key() != "activity":
+            sort = ""  # growth exists only in the activity view
+        return sort or ("-views_growth" if self.view_key() == "activity" else "-engagement_rate")
 
 
 class SyncForm(forms.Form):
@@ -126,10 +145,14 @@ class SyncForm(forms.Form):
         return cleaned
 
 
+# Each import kind by its Chinese name (the first layout of the kind names it), e.g. 抖音作品数据.
+KIND_LABELS = {layout.kind: f"{layout.label}（{layout.kind}）" for layout in reversed(LAYOUTS)}
+
+
 class ImportForm(forms.Form):
     account = forms.ModelChoiceField(queryset=SocialAccount.objects.none(), label=_("账号"))
-    kind = forms.ChoiceField(choices=[("auto", _("自动识别")), *((k, k) for k in KINDS)], initial="auto",
-                             label=_("文件类型"))
+    kind = forms.ChoiceField(choices=[("auto", _("自动识别")), *((k, KIND_LABELS.get(k, k)) for k in KINDS)],
+                             initial="auto", label=_("文件类型"))
     file = forms.FileField(label=_("导出文件"))
 
     def __init__(self, *args, organization, **kwargs):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import Platform, SocialAccount
@@ -10,8 +11,9 @@ from analytics import selectors
 from analytics.models import Campaign
 from ingestion.models import IngestionRun, RunStatus
 
-from . import channels, figures, formatting
+from . import channels, coverage, figures, formatting
 from .catalog import CAMPAIGN_COLUMNS, DRILLDOWN_COMMON, METRICS, OVERVIEW_CARDS, PLATFORM_NATIVE
+from .context import query_string
 from .forms import Filters
 from .tables import Column, Table, metric_column
 
@@ -44,10 +46,12 @@ def cards(result: dict | None, names) -> list[dict]:
     kpis = (result or {}).get("kpis", {})
     changes = (result or {}).get("change") or {}
     previous = (result or {}).get("previous") or {}
+    badges = coverage.badges(result, names)
     return [
         {
             "name": name, "label": METRICS[name].label, "value": kpis.get(name),
             "display": formatting.metric_value(name, kpis.get(name)),
+            "exact": formatting.metric_exact(name, kpis.get(name)), "badge": badges.get(name),
             "previous": formatting.metric_value(name, previous.get(name)),
             "change": changes.get(name), "change_display": formatting.change(changes.get(name)),
             "tone": formatting.change_tone(name, changes.get(name)),
@@ -62,7 +66,7 @@ def _first(report: dict) -> dict | None:
 
 
 def _report(organization, filters: Filters, **kwargs) -> dict:
-    return selectors.kpi_report(organization=organization, **filters.selector_kwargs(), **kwargs)
+    return selectors.kpi_report(organization=organization, **filters.selector_kwargs(), basis=True, **kwargs)
 
 
 def _platform_label(code) -> str:
@@ -78,6 +82,7 @@ def _account_rows(report: dict, names) -> list[dict]:
             "account_name": account.name if account else result.get("account"),
             "platform_name": _platform_label(account.platform if account else result.get("platform")),
             **{name: result["kpis"].get(name) for name in names},
+            "badges": coverage.badges(result, names), "coverage": result.get("coverage"),
         })
     return rows
 
@@ -95,7 +100,9 @@ def overview(organization, filters: Filters) -> dict:
         "platforms", _("分平台汇总"),
         [Column("platform_name", _("平台")), *(metric_column(n) for n in summary_names)],
         [{"platform_name": _platform_label(r.get("platform")), "platform": r.get("platform"),
-          **{n: r["kpis"].get(n) for n in summary_names}} for r in by_platform["results"]],
+          **{n: r["kpis"].get(n) for n in summary_names}, "badges": coverage.badges(r, summary_names),
+          "coverage": r.get("coverage")}
+         for r in by_platform["results"]],
         empty=_("这个时间段还没有数据。到「数据状态」页同步账号或导入导出文件。"),
     )
     return {
@@ -122,7 +129,7 @@ def drilldown(organization, filters: Filters) -> dict:
     if platform is None:
         return {"platform": None, "present_platforms": [], "cards": [], "figures": {}, "tables": []}
     scoped = Filters(filters.preset, filters.start, filters.end, platform, filters.account)
-    names = (*DRILLDOWN_COMMON, *PLATFORM_NATIVE.get(platform, ()))
+    names = tuple(dict.fromkeys((*PLATFORM_NATIVE.get(platform, ()), *DRILLDOWN_COMMON)))
     total = _report(organization, scoped, compare="previous")
     daily = _report(organization, scoped, granularity="day")
     per_account = _report(organization, scoped, group_by="account")
@@ -151,12 +158,15 @@ def drilldown(organization, filters: Filters) -> dict:
 # ----------------------------------------------------------------------------- content
 
 POST_METRICS = ("views", "interactions", "engagement_rate", "likes", "comments", "shares", "saves", "completion_rate")
+GROWTH_METRICS = ("views", "interactions", "likes", "comments", "shares", "saves")
 
 
-def _post_columns() -> list[Column]:
+def _post_columns(view: str = "published") -> list[Column]:
+    growth = [Column(f"{n}_growth", _("%(metric)s增长") % {"metric": METRICS[n].label}, "count", sortable=True)
+              for n in GROWTH_METRICS] if view == "activity" else []
     return [
         Column("title", _("标题")), Column("platform_name", _("平台")), Column("account_name", _("账号")),
-        Column("published_at", _("发布时间"), "datetime", sortable=True),
+        Column("published_at", _("发布时间"), "datetime", sortable=True), *growth,
         *(metric_column(n, sortable=True) for n in POST_METRICS),
     ]
 
@@ -165,27 +175,63 @@ def _post_rows(posts: pd.DataFrame) -> list[dict]:
     rows = posts.astype(object).where(posts.notna(), None).to_dict("records")
     for row in rows:
         row["platform_name"] = _platform_label(row.get("platform"))
+        row["detail_url"] = reverse("dashboards:post_detail", args=[row["post"]])
+        if row.get("published_at") is not None and not row.get("published_time_known", True):
+            row["published_at"] = row["published_at"].date()  # the day only: no made-up 00:00
     return rows
 
 
-def content(organization, filters: Filters, sort: str) -> dict:
-    posts = selectors.post_performance(organization=organization, **filters.selector_kwargs(), ordering=sort)
-    empty = _("这个时间段没有发布内容的数据。同步账号，或在「数据状态」页导入作品/笔记导出文件。")
+def content(organization, filters: Filters, sort: str, view: str = "published") -> dict:
+    """Posts published in the window (counters as of its last day), or with view "activity" the
+    posts whose counters grew in it (KPIS.md, "Posts in a window")."""
+    posts = selectors.post_performance(organization=organization, **filters.selector_kwargs(), ordering=sort,
+                                       view=view)
+    empty = (_("这个时间段没有发布作品。切换到「本期有增长」查看以前发布、本期仍有增长的作品。") if view == "published"
+             else _("这个时间段没有作品的数据有增长。同步账号，或在「数据状态」页导入作品/笔记导出文件。"))
     if posts is None or posts.empty:
-        return {"posts_count": 0, "figures": {}, "tables": [Table("posts", _("内容表现"), _post_columns(), empty=empty)],
-                "top": [], "bottom": [], "sort": sort}
+        return {"posts_count": 0, "figures": {}, "view": view, "sort": sort,
+                "tables": [Table("posts", _("内容表现"), _post_columns(view), empty=empty)], "top": [], "bottom": []}
     ranked = posts.dropna(subset=["engagement_rate"]).sort_values("engagement_rate", ascending=False)
     cells = figures.posting_heatmap_frame(posts)
     overall = ranked["engagement_rate"].median() if not ranked.empty else None
     return {
+        "view": view,
+        "qs": query_string(filters, view=view),  # sorting and downloads keep the view
+        "untimed_posts": int((~posts["published_time_known"].astype(bool)).sum()),
         "posts_count": len(posts),
         "median_engagement_rate": overall,
         "top": _post_rows(ranked.head(TOP_N)),
         "bottom": _post_rows(ranked.tail(TOP_N).iloc[::-1]) if len(ranked) > TOP_N else [],
         "figures": {"heatmap": figures.to_json(figures.posting_heatmap(cells, overall))},
-        "tables": [Table("posts", _("内容表现"), _post_columns(), _post_rows(posts), empty=empty, shown=POSTS_SHOWN)],
+        "tables": [Table("posts", _("内容表现"), _post_columns(view), _post_rows(posts), empty=empty,
+                         shown=POSTS_SHOWN)],
         "sort": sort,
     }
+
+
+SNAPSHOT_METRICS = ("views", "likes", "comments", "shares", "saves", "completion_rate")
+
+
+def post_detail(organization, filters: Filters, post_id: int) -> dict | None:
+    """One post: its KPIs as of the window's end, its daily snapshots (trend and table), a link out."""
+    posts = selectors.post_performance(organization=organization, start=None, end=filters.end, post=post_id)
+    if posts.empty:
+        return None
+    (post,) = _post_rows(posts)
+    snapshots = selectors.post_snapshot_series(organization=organization, post=post_id)
+    names = ("views", "interactions", "engagement_rate", "likes", "comments", "shares", "saves", "completion_rate")
+    result = {"kpis": {name: post.get(name) for name in names}}
+    trend = figures.metric_trend(snapshots.rename(columns={"date": "period"}), ("views", "interactions"),
+                                 color=figures.PLATFORM_COLORS.get(post["platform"]))
+    table = Table(
+        "snapshots", _("每日快照（累计值）"),
+        [Column("date", _("日期"), "date"), *(metric_column(n) for n in (*SNAPSHOT_METRICS[:1], "interactions",
+                                                                        *SNAPSHOT_METRICS[1:]))],
+        snapshots.astype(object).where(snapshots.notna(), None).to_dict("records"),
+        empty=_("这篇作品还没有快照。"),
+    )
+    return {"post": post, "cards": cards(result, names), "hide_change": True, "figures": {"trend": figures.to_json(trend)},
+            "tables": [table], "as_of": post.get("snapshot_date")}
 
 
 # ----------------------------------------------------------------------------- campaigns
@@ -205,11 +251,13 @@ def campaigns(organization, filters: Filters) -> dict:
             "platform": campaign.platform if campaign else result.get("platform"),
             "platform_name": _platform_label(campaign.platform if campaign else result.get("platform")),
             **{n: result["kpis"].get(n) for n in CAMPAIGN_COLUMNS},
+            "badges": coverage.badges(result, CAMPAIGN_COLUMNS), "coverage": result.get("coverage"),
         })
     campaign_rows.sort(key=lambda r: -(r.get("spend") or 0))
     platform_rows = [
         {"platform": r.get("platform"), "platform_name": _platform_label(r.get("platform")),
-         **{n: r["kpis"].get(n) for n in CAMPAIGN_COLUMNS}}
+         **{n: r["kpis"].get(n) for n in CAMPAIGN_COLUMNS}, "badges": coverage.badges(r, CAMPAIGN_COLUMNS),
+         "coverage": r.get("coverage")}
         for r in per_platform["results"] if r["kpis"].get("spend") is not None
     ]
     metric_columns = [metric_column(n) for n in CAMPAIGN_COLUMNS]

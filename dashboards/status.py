@@ -67,7 +67,8 @@ def file_upload_import(*, account, kind, file) -> Outcome:
         return Outcome(False, _("文件未导入，数据没有任何改动。请修改以下问题后重新上传："), problems=problems,
                        run_id=exc.run_id)
     return Outcome(
-        True, _("已导入 %(file)s（%(kind)s）。") % {"file": result.file_name, "kind": result.layout},
+        True, _("已导入 %(file)s（%(kind)s）。") % {"file": result.file_name, "kind": result.layout}
+        + (f"{result.notice()}。" if result.replaced else ""),
         rows=[(str(TABLE_LABELS.get(table, table)), n) for table, n in result.rows.items() if n],
         date_start=result.date_start, date_end=result.date_end, run_id=result.run_id,
     )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
+from django.utils.translation import gettext as _
+
+from analytics import kpis
 
 from . import formatting
 from .catalog import METRICS
@@ -27,9 +31,11 @@ class Column:
 
     def display(self, value) -> str:
         if self.kind in formatting.FORMATTERS:
-            return formatting.FORMATTERS[self.kind](value)
+            return formatting.compact(self.kind, value)
         if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
             return formatting.MISSING
+        if self.kind == "datetime" and type(value) is dt.date:  # a day without a known time of day
+            return value.strftime("%Y-%m-%d")
         if self.kind == "datetime":
             return local_timestamp(value).strftime("%Y-%m-%d %H:%M")
         if self.kind == "date":
@@ -56,6 +62,28 @@ class Table:
         return self.shown is not None and len(self.rows) > self.shown
 
     def cells(self):
-        """Rows as (column, raw value, display text), for the template."""
+        """Rows as (column, raw value, display text, exact text, coverage badge), for the template;
+        a row's "badges" (dashboards.coverage) mark the ratios that stand on part of its rows."""
         for row in self.rows[: self.shown]:
-            yield row, [(c, row.get(c.key), c.display(row.get(c.key))) for c in self.columns]
+            badges = row.get("badges") or {}
+            yield row, [(c, row.get(c.key), c.display(row.get(c.key)), self._exact(c, row.get(c.key)),
+                         badges.get(c.key)) for c in self.columns]
+
+    def download(self) -> tuple[list[Column], list[list]]:
+        """Columns and raw values of the CSV / Excel download: the table's, plus the coverage of each
+        ratio column when the rows carry it (a row's "coverage": the KPI result's)."""
+        columns = list(self.columns)
+        if any(row.get("coverage") for row in self.rows):
+            columns += [Column(f"coverage.{c.key}", _("%(label)s覆盖率") % {"label": c.label}, "rate")
+                        for c in self.columns if c.key in kpis.PAIR_OF]
+
+        def value(row, column):
+            if column.key.startswith("coverage."):
+                return (row.get("coverage") or {}).get(column.key.removeprefix("coverage."))
+            return row.get(column.key)
+
+        return columns, [[value(row, c) for c in columns] for row in self.rows]
+
+    @staticmethod
+    def _exact(column: Column, value) -> str:
+        return formatting.FORMATTERS[column.kind](value) if column.kind in formatting.FORMATTERS else ""

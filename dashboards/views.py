@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from . import glossary as kpi_glossary
 from . import pages, status
 from .context import can_change_data, filter_form, organization_required, organization_switch, page_context
 from .exports import table_download
@@ -49,13 +50,31 @@ def drilldown(request):
 
 @organization_required
 def content(request):
-    sort = ContentSortForm(request.GET).sort_key()
-    return _dashboard(request, "content", lambda organization, filters: pages.content(organization, filters, sort))
+    form = ContentSortForm(request.GET)
+    sort, view = form.sort_key(), form.view_key()
+    return _dashboard(request, "content",
+                      lambda organization, filters: pages.content(organization, filters, sort, view))
 
 
 @organization_required
 def campaigns(request):
     return _dashboard(request, "campaigns", pages.campaigns)
+
+
+@organization_required
+def glossary(request):
+    context = page_context(request, filter_form(request), page="glossary")
+    return render(request, "dashboards/glossary.html",
+                  context | {"rules": kpi_glossary.RULES, "entries": kpi_glossary.entries()})
+
+
+@organization_required
+def post_detail(request, post_id: int):
+    context = page_context(request, filter_form(request), page="content")
+    detail = pages.post_detail(request.organization, context["filters"], post_id)
+    if detail is None:
+        return HttpResponse(_("没有这篇作品。"), status=404, content_type="text/plain")
+    return _respond(request, "dashboards/post_detail.html", context | detail)
 
 
 @organization_required

@@ -34,6 +34,8 @@ class IngestionRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Rows this run changed that another source had written, per table and source: {"account_days": {"api": 3}}
+    replaced = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

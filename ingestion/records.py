@@ -43,6 +43,7 @@ class PostInfo:
     title: str = ""
     url: str = ""
     published_at: dt.datetime | None = None
+    published_time_known: bool = True  # False: the source gives the day only (published_at = local midnight)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from analytics.models import (
     CAMPAIGN_MONEY,
     POST_COUNTERS,
     POST_RATES,
+    PROVENANCE_COLUMNS,
     Campaign,
     Post,
 )
@@ -42,6 +43,22 @@ logger = logging.getLogger(__name__)
 class WriteResult:
     received: int  # rows upserted
     changed: int  # rows inserted or actually modified (0 when re-ingesting identical data)
+    # Rows changed that another source had written, per table and that source: {"account_days": {"api": 3}}
+    replaced: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What every daily row written records (analytics.models.Provenance)."""
+
+    source: str | None = None
+    run_id: int | None = None
+
+    def upsert_kwargs(self, replaced: dict) -> dict:
+        # Sources are plain words: the rows stay "text free" for the fast COPY path (NULL = no source).
+        # Only a file import reports what it replaced (an extra join): syncs re-read windows nightly.
+        return {"carry_columns": PROVENANCE_COLUMNS, "text_free": True,
+                "replaced": replaced if self.source == RunSource.FILE else None}
 
 
 def _merge(records: Iterable, key) -> list:
@@ -64,23 +81,24 @@ def _merge(records: Iterable, key) -> list:
     return list(merged.values())
 
 
-def _write_account_days(account: SocialAccount, days: list[AccountDay]) -> tuple[int, int]:
+def _write_account_days(account: SocialAccount, days: list[AccountDay], by: Provenance, replaced: dict):
     days = _merge(days, key=attrgetter("date"))
     values = attrgetter("date", *ACCOUNT_METRICS)
-    rows = [(account.pk, *values(d)) for d in days]
+    rows = [(account.pk, *values(d), by.source, by.run_id) for d in days]
     changed = upsert(
         table="analytics_accountdailymetric", constraint="uniq_account_day",
-        key_columns=("account_id", "date"), value_columns=ACCOUNT_METRICS, rows=rows, text_free=True,
+        key_columns=("account_id", "date"), value_columns=ACCOUNT_METRICS, rows=rows, **by.upsert_kwargs(replaced),
     )
     return len(rows), changed
 
 
 def _write_posts(account: SocialAccount, posts: list[PostInfo]) -> tuple[dict[str, int], int]:
     posts = _merge(posts, key=attrgetter("external_id"))
-    rows = [(account.pk, p.external_id, p.kind, p.title, p.url, p.published_at) for p in posts]
+    rows = [(account.pk, p.external_id, p.kind, p.title, p.url, p.published_at, p.published_time_known) for p in posts]
     changed = upsert(
         table="analytics_post", constraint="uniq_post",
-        key_columns=("account_id", "external_id"), value_columns=("kind", "title", "url", "published_at"),
+        key_columns=("account_id", "external_id"),
+        value_columns=("kind", "title", "url", "published_at", "published_time_known"),
         rows=rows, touch_column=None, keep_text_when_blank=("kind", "title", "url"),
     )
     ids = dict(
@@ -90,18 +108,18 @@ def _write_posts(account: SocialAccount, posts: list[PostInfo]) -> tuple[dict[st
     return ids, changed
 
 
-def _write_post_days(post_ids: dict[str, int], days: list[PostDay]) -> tuple[int, int]:
+def _write_post_days(post_ids: dict[str, int], days: list[PostDay], by: Provenance, replaced: dict):
     days = _merge(days, key=attrgetter("post.external_id", "date"))
     values = attrgetter("date", *POST_DAY_COLUMNS)
-    rows = [(post_ids[d.post.external_id], *values(d)) for d in days]
+    rows = [(post_ids[d.post.external_id], *values(d), by.source, by.run_id) for d in days]
     changed = upsert(
         table="analytics_postdailymetric", constraint="uniq_post_day",
-        key_columns=("post_id", "date"), value_columns=POST_DAY_COLUMNS, rows=rows, text_free=True,
+        key_columns=("post_id", "date"), value_columns=POST_DAY_COLUMNS, rows=rows, **by.upsert_kwargs(replaced),
     )
     return len(rows), changed
 
 
-def _write_campaign_days(account: SocialAccount, days: list[CampaignDay]) -> tuple[int, int]:
+def _write_campaign_days(account: SocialAccount, days: list[CampaignDay], by: Provenance, replaced: dict):
     days = _merge(days, key=attrgetter("campaign", "date", "attach_account"))
     names = sorted({d.campaign for d in days})
     Campaign.objects.bulk_create(
@@ -114,11 +132,12 @@ def _write_campaign_days(account: SocialAccount, days: list[CampaignDay]) -> tup
         ).values_list("name", "pk")
     )
     values = attrgetter("date", *CAMPAIGN_DAY_COLUMNS)
-    rows = [(campaign_ids[d.campaign], account.pk if d.attach_account else None, *values(d)) for d in days]
+    rows = [(campaign_ids[d.campaign], account.pk if d.attach_account else None, *values(d), by.source, by.run_id)
+            for d in days]
     changed = upsert(
         table="analytics_campaigndailymetric", constraint="uniq_campaign_day",
         key_columns=("campaign_id", "account_id", "date"), value_columns=CAMPAIGN_DAY_COLUMNS, rows=rows,
-        text_free=True,
+        **by.upsert_kwargs(replaced),
     )
     return len(rows), changed
 
@@ -134,24 +153,28 @@ def _write_follower_sources(account: SocialAccount, days: list[FollowerSourceDay
     return len(rows), changed
 
 
-def metrics_write(*, account: SocialAccount, batch: Batch) -> WriteResult:
-    """Upsert everything in `batch` for `account` in one transaction: all of it or none."""
+def metrics_write(*, account: SocialAccount, batch: Batch, by: Provenance | None = None) -> WriteResult:
+    """Upsert everything in `batch` for `account` in one transaction: all of it or none. Every daily
+    row records `by` (source and run); rows another source wrote that change are counted."""
     received = changed = 0
+    by = by or Provenance()
+    replaced = {"account_days": {}, "post_days": {}, "campaign_days": {}}
     with transaction.atomic():
-        r, c = _write_account_days(account, batch.account_days)
+        r, c = _write_account_days(account, batch.account_days, by, replaced["account_days"])
         received, changed = received + r, changed + c
         # Snapshots repeat their post, usually as the same object: drop those repeats cheaply.
         post_infos = list({id(p): p for p in (*batch.posts, *(d.post for d in batch.post_days))}.values())
         if post_infos:
             post_ids, c = _write_posts(account, post_infos)
             received, changed = received + len(batch.posts), changed + c
-            r, c = _write_post_days(post_ids, batch.post_days)
+            r, c = _write_post_days(post_ids, batch.post_days, by, replaced["post_days"])
             received, changed = received + r, changed + c
-        r, c = _write_campaign_days(account, batch.campaign_days)
+        r, c = _write_campaign_days(account, batch.campaign_days, by, replaced["campaign_days"])
         received, changed = received + r, changed + c
         r, c = _write_follower_sources(account, batch.follower_sources)
         received, changed = received + r, changed + c
-    return WriteResult(received=received, changed=changed)
+    return WriteResult(received=received, changed=changed,
+                       replaced={table: counts for table, counts in replaced.items() if counts})
 
 
 # --- Ingestion runs -----------------------------------------------------------------------
@@ -189,7 +212,10 @@ def ingestion_run_fail(*, run: IngestionRun, error: str, status: str = RunStatus
 def batch_ingest(*, run: IngestionRun, batch: Batch) -> WriteResult:
     """Write a fetched or parsed batch and record the outcome on its run."""
     account = run.account
-    result = metrics_write(account=account, batch=batch)
+    result = metrics_write(account=account, batch=batch, by=Provenance(source=run.source, run_id=run.pk))
+    if result.replaced:
+        run.replaced = result.replaced
+        run.save(update_fields=["replaced"])
     ingestion_run_succeed(run=run, rows_written=result.received)
     return result
 

@@ -136,8 +136,15 @@ def upsert(
     touch_column: str | None = "updated_at",
     keep_text_when_blank: Sequence[str] = (),
     text_free: bool = False,
+    carry_columns: Sequence[str] = (),
+    replaced: dict | None = None,
 ) -> int:
-    """Upsert `rows` (tuples ordered as key_columns + value_columns); returns rows changed.
+    """Upsert `rows` (tuples ordered as key_columns + value_columns + carry_columns); returns rows changed.
+
+    `carry_columns` (provenance: source, run) are written with every insert and every update that
+    changes a value, but are no reason to rewrite a row. With `replaced` (a dict) and carry columns,
+    the rows changed whose stored first carry column (the source) held another value (not NULL) are
+    counted into it per stored value, e.g. {"api": 3}.
 
     `text_free`: the rows hold only numbers, dates and None (rendered faster). `touch_column`
     is set to now() on every write and needs a database default (new rows take it). Must run
@@ -147,7 +154,7 @@ def upsert(
         return 0
     if not connection.in_atomic_block:
         raise RuntimeError("upsert() must run inside transaction.atomic()")
-    columns = [*key_columns, *value_columns]
+    columns = [*key_columns, *value_columns, *carry_columns]
     with connection.cursor() as cursor:
         if not _any_key_stored(cursor, table=table, key_columns=key_columns, rows=rows) and _insert_new(
             cursor, table=table, columns=columns, rows=rows, text_free=text_free
@@ -155,11 +162,12 @@ def upsert(
             return len(rows)
         return _merge_staged(cursor, table=table, constraint=constraint, columns=columns, value_columns=value_columns,
                              rows=rows, touch_column=touch_column, keep_text_when_blank=keep_text_when_blank,
-                             text_free=text_free)
+                             text_free=text_free, carry_columns=carry_columns, replaced=replaced)
 
 
 def _merge_staged(
     cursor, *, table, constraint, columns, value_columns, rows, touch_column, keep_text_when_blank, text_free,
+    carry_columns=(), replaced=None,
 ) -> int:
     """COPY into a staging table, then one INSERT … ON CONFLICT that merges it (see the module docstring)."""
     stage = f"_stage_{table}_{next(_stage_ids)}"
@@ -171,12 +179,17 @@ def _merge_staged(
         return f"COALESCE(EXCLUDED.{col}, t.{col})"
 
     assignments = [f"{col} = {merged(col)}" for col in value_columns]
+    assignments += [f"{col} = EXCLUDED.{col}" for col in carry_columns]
     if touch_column:  # inserted rows take the column's database default
         assignments.append(f"{touch_column} = now()")
     changed = " OR ".join(f"t.{col} IS DISTINCT FROM {merged(col)}" for col in value_columns) or "false"
 
     cursor.execute(f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {column_list} FROM {table} WITH NO DATA")
     _copy(cursor, table=stage, columns=column_list, rows=rows, text_free=text_free)
+    if replaced is not None and carry_columns:
+        _count_replaced(cursor, table=table, stage=stage, keys=[c for c in columns if c not in value_columns
+                        and c not in carry_columns], source=carry_columns[0],
+                        changed=changed.replace("EXCLUDED.", "s."), replaced=replaced)
     cursor.execute(
         f"INSERT INTO {table} AS t ({column_list}) SELECT {column_list} FROM {stage} "
         f"ON CONFLICT ON CONSTRAINT {constraint} DO UPDATE SET {', '.join(assignments)} "
@@ -185,3 +198,17 @@ def _merge_staged(
     written = cursor.rowcount
     cursor.execute(f"DROP TABLE {stage}")
     return written
+
+
+def _count_replaced(cursor, *, table, stage, keys, source, changed, replaced: dict) -> None:
+    """Count the stored rows the merge will change that another source wrote (before it runs)."""
+    # `=` on the first and last key (account/post/campaign, date) lets the unique index serve the
+    # join; a middle key may be NULL (a campaign day without an account).
+    join = " AND ".join(f"t.{key} = s.{key}" if key in (keys[0], keys[-1]) else f"t.{key} IS NOT DISTINCT FROM s.{key}"
+                        for key in keys)
+    cursor.execute(
+        f"SELECT t.{source}, COUNT(*) FROM {table} t JOIN {stage} s ON {join} "
+        f"WHERE t.{source} IS NOT NULL AND t.{source} IS DISTINCT FROM s.{source} AND ({changed}) GROUP BY 1"
+    )
+    for value, count in cursor.fetchall():
+        replaced[value] = replaced.get(value, 0) + count

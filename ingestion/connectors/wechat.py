@@ -150,6 +150,8 @@ class WeChatConnector(RefreshingConnector):
                 url=known.url if known else "",
                 published_at=(known.published_at if known and known.published_at
                               else local_midnight(self.account, reader.date(row, "ref_date"))),
+                # freepublish gives the publish moment; the article summary alone gives the day only
+                published_time_known=bool(known and known.published_at),
             )
             batch.posts.append(post)
             for detail in reader.rows(row, "detail_list"):

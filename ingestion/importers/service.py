@@ -27,9 +27,15 @@ class ImportResult:
     date_end: dt.date | None = None
     changed: int = 0  # rows inserted or modified; 0 when the same file is imported again
     run_id: int | None = None
+    replaced: dict = field(default_factory=dict)  # rows another source had written: {"account_days": {"api": 3}}
+
+    def notice(self) -> str:
+        """What the import replaced, e.g. "替换了 3 天 API 数据" ("" when nothing)."""
+        return replaced_notice(self.replaced)
 
     def as_dict(self) -> dict:
         data = asdict(self)
+        data["notice"] = self.notice()
         data["date_start"] = self.date_start.isoformat() if self.date_start else None
         data["date_end"] = self.date_end.isoformat() if self.date_end else None
         return data
@@ -39,7 +45,18 @@ class ImportResult:
         return (
             f"已导入 {self.file_name}（{self.kind}/{self.layout}）：{counts}，"
             f"日期 {self.date_start}..{self.date_end}，run {self.run_id}"
+            + (f"；{self.notice()}" if self.replaced else "")
         )
+
+
+_REPLACED_UNITS = {"account_days": "天", "post_days": "条作品快照", "campaign_days": "天投放"}
+_SOURCE_NAMES = {RunSource.API: "API", RunSource.FILE: "导入文件", RunSource.SANDBOX: "沙盒"}
+
+
+def replaced_notice(replaced: dict) -> str:
+    parts = [f"{n} {_REPLACED_UNITS.get(table, '行')} {_SOURCE_NAMES.get(source, source)} 数据"
+             for table, counts in replaced.items() for source, n in sorted(counts.items())]
+    return f"替换了 {'，'.join(parts)}" if parts else ""
 
 
 def _read(file, file_name: str) -> bytes:
@@ -112,4 +129,5 @@ def file_import(
     return ImportResult(
         kind=parsed.layout.kind, layout=parsed.layout.name, file_name=file_name, rows=rows,
         date_start=parsed.start, date_end=parsed.end, changed=written.changed, run_id=run.pk,
+        replaced=written.replaced,
     )

@@ -110,15 +110,20 @@ def test_unknown_granularity_is_rejected(org):
 
 
 def _completion_reference(snapshots: pd.DataFrame, granularity: str, group_by) -> pd.DataFrame:
-    """KPIS.md's rule in pandas: per post and bucket, the latest snapshot in the window reporting both values."""
-    both = snapshots.dropna(subset=["completion_rate", "views"])
-    both = both[(both["date"] >= START) & (both["date"] <= END)].copy()
-    both["period"] = [kpis.bucket_of(day, granularity, START) for day in both["date"]]
-    latest = both.sort_values("date").groupby(["post", "period"]).tail(1)
-    latest["completion_weighted"] = latest["completion_rate"] * latest["views"]
-    latest["completion_views"] = latest["views"].astype(float)
+    """KPIS.md's rule in pandas: per post and bucket, the latest snapshot in the window reporting both
+    values (paired sums); coverage counts the posts with a snapshot reporting both / either."""
+    window = snapshots[(snapshots["date"] >= START) & (snapshots["date"] <= END)].copy()
+    window["period"] = [kpis.bucket_of(day, granularity, START) for day in window["date"]]
+    window["both"] = window["completion_rate"].notna() & window["views"].notna()
+    window["either"] = window["completion_rate"].notna() | window["views"].notna()
+    latest = window[window["both"]].sort_values("date").groupby(["post", "period"]).tail(1)
+    latest["completion_num"] = latest["completion_rate"] * latest["views"]
+    latest["completion_den"] = latest["views"].astype(float)
     keys = ["period"] + ([group_by] if group_by else [])
-    return latest.groupby(keys)[["completion_weighted", "completion_views"]].sum().reset_index()
+    posts = window[window["either"]].groupby(["post", *keys])[["both", "either"]].any().reset_index()
+    counts = posts.groupby(keys).agg(completion_rows=("both", "sum"), completion_any=("either", "sum"))
+    sums = latest.groupby(keys)[["completion_num", "completion_den"]].sum()
+    return sums.join(counts, how="outer").reset_index()
 
 
 @pytest.mark.parametrize("granularity", ["day", "week", "month", "total"])
@@ -137,6 +142,11 @@ def test_post_partials_follow_the_latest_snapshot_rule(org, granularity, group_b
             PostDailyMetricFactory(post=post, date=day, views=views, completion_rate=rate)
             raw.append({"post": post.pk, "account": post.account_id, "platform": post.account.platform, "date": day,
                         "views": views, "completion_rate": rate})
+    views_only = PostFactory(account=accounts[0])  # a post whose platform reports no completion rate
+    for offset in range(0, 50, 7):
+        PostDailyMetricFactory(post=views_only, date=START + timedelta(days=offset), views=500, completion_rate=None)
+        raw.append({"post": views_only.pk, "account": accounts[0].pk, "platform": accounts[0].platform,
+                    "date": START + timedelta(days=offset), "views": 500, "completion_rate": None})
     other = SocialAccountFactory(organization=OrganizationFactory(), platform=Platform.DOUYIN)
     PostDailyMetricFactory(post=PostFactory(account=other), date=START, views=10**6, completion_rate=1.0)
 
@@ -144,5 +154,7 @@ def test_post_partials_follow_the_latest_snapshot_rule(org, granularity, group_b
     expected = _completion_reference(pd.DataFrame(raw), granularity, group_by)
     keys = ["period"] + ([group_by] if group_by else [])
     assert len(expected) >= min(3, len(kpis.buckets(START, END, granularity)))  # not a comparison of nothing
-    pd.testing.assert_frame_equal(actual[[*keys, "completion_weighted", "completion_views"]].reset_index(drop=True),
-                                  expected.reset_index(drop=True), check_dtype=False, rtol=1e-9)
+    columns = [*keys, *kpis.POST_SUMS]
+    pd.testing.assert_frame_equal(actual[columns].reset_index(drop=True), expected[columns].reset_index(drop=True),
+                                  check_dtype=False, rtol=1e-9)
+    assert (actual["completion_rows"] < actual["completion_any"]).any()  # coverage below 1 occurs

@@ -30,18 +30,35 @@ def paid(rows):
             frame[col] = default
     for col in kpis.PAID_SUMS:
         frame[col] = frame[col].astype(float) if col in frame.columns else np.nan
-    return frame
+    return kpis.campaign_day_partials(frame)
 
 
-def total(daily_rows=None, paid_rows=None, posts=None, start=D1, end=D2, group_by=None):
+def posts_frame(rows):
+    """Post partials from (period, completion_rate, views) snapshots, one per post."""
+    frame = pd.DataFrame(rows)
+    frame["completion_weighted"] = frame["completion_rate"] * frame["views"]
+    partials = kpis.add_pairs(frame[["period"]].assign(account=1, platform="douyin"), kpis.POST_PAIRS, frame)
+    return partials.groupby(["period", "account", "platform"], as_index=False).sum(min_count=1)
+
+
+def report_of(daily_rows=None, paid_rows=None, posts=None, start=D1, end=D2, group_by=None):
     organic = kpis.account_day_partials(daily(daily_rows)) if daily_rows else None
     if organic is not None:
         organic = organic[(organic["period"] >= start) & (organic["period"] <= end)]
         organic = kpis.rebucket(organic, granularity="total", start=start, end=end)
     paid_frame = kpis.rebucket(paid(paid_rows), granularity="total", start=start, end=end) if paid_rows else None
-    report = kpis.report(organic=organic, paid=paid_frame, posts=posts, start=start, end=end,
-                         granularity="total", group_by=group_by)
-    return kpis.json_rows(report)
+    return kpis.report(organic=organic, paid=paid_frame, posts=posts, start=start, end=end,
+                       granularity="total", group_by=group_by)
+
+
+def total(*args, **kwargs):
+    return kpis.json_rows(report_of(*args, **kwargs))
+
+
+def coverage_of(*args, **kwargs):
+    report = report_of(*args, **kwargs)
+    [k], [coverage] = kpis.json_rows(report), kpis.coverage_rows(report)
+    return k, coverage
 
 
 WORKED_DAYS = [
@@ -113,11 +130,18 @@ def test_net_followers_null_when_neither_rule_applies():
     assert k["net_followers"] is None and k["follower_growth_rate"] is None
 
 
-def test_averages_of_daily_followers():
+def test_read_rate_and_engagement_by_followers_over_the_days_reporting_both():
     days = [{"date": D1, "followers": 1000, "views": 300, "likes": 10}, {"date": D2, "followers": 3000, "views": 500}]
     [k] = total(days)
-    assert k["read_rate"] == pytest.approx(800 / 2000)
-    assert k["engagement_rate_by_followers"] == pytest.approx(10 / 2000)
+    assert k["read_rate"] == pytest.approx(800 / 4000)  # the average daily read rate, not Σ views / mean followers
+    # Interactions on D1 only: over D1's followers, not the mean followers of both days.
+    assert k["engagement_rate_by_followers"] == pytest.approx(10 / 1000)
+
+
+def test_wechat_read_rate_stays_a_daily_fraction():
+    days = [{"date": D1 + timedelta(days=n), "followers": 10_000, "views": 2_000} for n in range(30)]
+    [k] = total(days, end=D1 + timedelta(days=29))
+    assert k["read_rate"] == pytest.approx(0.2)  # not 30 × 0.2 = 600 %
 
 
 def test_ces_and_bilibili_interactions():
@@ -127,18 +151,21 @@ def test_ces_and_bilibili_interactions():
     assert k["bilibili_interactions"] == 10 + 7 + 5 + 1 + 2 + 11
 
 
-def test_completion_rate_is_view_weighted():
-    posts = pd.DataFrame({"period": [D1, D1], "account": [1, 1], "platform": ["douyin"] * 2,
-                          "completion_weighted": [0.5 * 100 + 0.2 * 300, np.nan],
-                          "completion_views": [400.0, np.nan]})
-    [k] = total(WORKED_DAYS, posts=posts)
-    assert k["completion_rate"] == pytest.approx(110 / 400)  # not (0.5 + 0.2) / 2
+def test_completion_rate_is_view_weighted_over_posts_reporting_both():
+    posts = posts_frame([{"period": D1, "completion_rate": 0.5, "views": 100.0},
+                         {"period": D1, "completion_rate": 0.2, "views": 300.0},
+                         {"period": D1, "completion_rate": np.nan, "views": 5000.0}])
+    report = kpis.report(organic=None, paid=None, posts=posts, start=D1, end=D1, granularity="total")
+    [k], [coverage] = kpis.json_rows(report), kpis.coverage_rows(report)
+    assert k["completion_rate"] == pytest.approx(110 / 400)  # not (0.5 + 0.2) / 2, nor over the 5,400 views
+    assert coverage["completion_rate"] == pytest.approx(2 / 3)
 
 
 def test_paid_followers_and_engagements():
     [k] = total(paid_rows=[{"period": D1, "spend": 300, "engagements": 60, "paid_followers_gained": 12},
                            {"period": D2, "spend": 100, "engagements": 40, "paid_followers_gained": None}])
-    assert k["cpe"] == pytest.approx(4.0) and k["cpf"] == pytest.approx(400 / 12)
+    # cpf over the day reporting paid followers only: ¥300 / 12, not ¥400 / 12
+    assert k["cpe"] == pytest.approx(4.0) and k["cpf"] == pytest.approx(300 / 12)
     assert k["paid_followers_gained"] == 12 and k["impressions"] is None
 
 
@@ -194,3 +221,43 @@ def test_weekly_report_of_daily_rows():
     assert list(report["period"]) == [date(2026, 10, 1), date(2026, 10, 5), date(2026, 10, 12)]
     assert list(report["views"]) == [100 + 200 + 300 + 400, sum(range(500, 1200, 100)), 1200 + 1300]
     assert list(report["likes"]) == [0 + 1 + 2 + 3, sum(range(4, 11)), 11 + 12]
+
+
+def test_second_worked_example_weibo_views_on_3_of_30_days():
+    end = D1 + timedelta(days=29)
+    days = [{"date": D1 + timedelta(days=n), "platform": "weibo", "likes": 100,
+             "views": (1000 / 3 if n < 3 else None)} for n in range(30)]
+    k, coverage = coverage_of(days, end=end)
+    assert k["interactions"] == 3000 and k["views"] == 1000
+    assert k["engagement_rate"] == pytest.approx(0.3)  # 300 / 1,000, not 3,000 / 1,000
+    assert k["interactions_per_mille"] == pytest.approx(300.0)
+    assert coverage["engagement_rate"] == pytest.approx(0.1)
+    assert coverage["interactions_per_mille"] == pytest.approx(0.1)
+    assert coverage["roas"] is None  # no row reports either side
+    assert k["read_rate"] is None and coverage["read_rate"] == 0.0  # views on 3 days, followers never
+
+
+def test_second_worked_example_campaign_without_revenue_tracking():
+    rows = [{"period": day, "campaign": 1, "spend": 300.0, "revenue": 900.0} for day in (D1, D2)]
+    rows += [{"period": day, "campaign": 2, "spend": 200.0, "revenue": None} for day in (D1, D2)]
+    k, coverage = coverage_of(paid_rows=rows)
+    assert k["spend"] == 1000.0 and k["revenue"] == 1800.0
+    assert k["roas"] == pytest.approx(3.0)  # 1,800 / 600 over A's rows, not 1,800 / 1,000
+    assert k["roi"] == pytest.approx(2.0)
+    assert coverage["roas"] == pytest.approx(0.5) and coverage["roi"] == pytest.approx(0.5)
+    assert k["cpc"] is None and coverage["cpc"] == 0.0  # spend on every row, clicks on none
+
+
+def test_every_ratio_kpi_has_a_coverage_entry():
+    _, coverage = coverage_of(WORKED_DAYS, WORKED_PAID)
+    assert set(coverage) == {name for name in kpis.KPI_NAMES if name in kpis.PAIR_OF}
+    assert {"engagement_rate", "read_rate", "completion_rate", "follower_growth_rate", "ctr", "roi"} <= set(coverage)
+    assert coverage["engagement_rate"] == 1.0 and coverage["ctr"] == 1.0
+
+
+def test_net_followers_from_the_last_day_reporting_followers():
+    days = [{"date": D1 - timedelta(days=1), "followers": 1000}, {"date": D1, "followers": 1030},
+            {"date": D2, "followers": None, "views": 5}]
+    k, coverage = coverage_of(days)
+    assert k["net_followers"] == 30  # the last day reports no followers: the latest day that does
+    assert k["follower_growth_rate"] == pytest.approx(0.03) and coverage["follower_growth_rate"] == 1.0

@@ -92,7 +92,9 @@ TOTAL = {
     "profile_visits": None, "coins": None, "danmaku": None, "recommends": None,
     "interactions": 241, "engagement_rate": 241 / 4900,
     # average daily followers: a1 (1010 + 1020 + 1050) / 3, a2 (200 + 210) / 2
-    "engagement_rate_by_followers": 241 / (3080 / 3 + 205), "read_rate": 4900 / (3080 / 3 + 205),
+    "engagement_rate_by_followers": 241 / (3080 / 3 + 205), "interactions_per_mille": 1000 * 241 / 4900,
+    # Σ views / Σ followers over the 5 rows reporting both: the average daily read rate
+    "read_rate": 4900 / (1010 + 1020 + 1050 + 200 + 210),
     # a1 misses gained/lost on 10-02..10-04: 1050 − 1000 (09-29); a2 has no 09-29 row: NULL, skipped
     "net_followers": 50, "follower_growth_rate": 50 / 1000,
     # p1's latest snapshot with both is 10-01 (300 views, 0.4), p2 (100, 0.6)
@@ -100,8 +102,17 @@ TOTAL = {
     "ces": 160 + 20 + 4 * 40 + 4 * 21 + 8 * 67, "bilibili_interactions": 160 + 20 + 21 + 40,
     "spend": 1700.0, "paid_impressions": 80000, "clicks": 1750, "engagements": 100, "conversions": 50,
     "revenue": 4850.0, "paid_followers_gained": 20,
-    "ctr": 1750 / 80000, "cvr": 50 / 1750, "cpm": 1700 * 1000 / 80000, "cpc": 1700 / 1750, "cpe": 17.0,
-    "cpa": 34.0, "cpf": 85.0, "roas": 4850 / 1700, "roi": 3150 / 1700,
+    # paired rows: c2's row (10-01) reports no conversions, revenue, engagements or paid followers, and
+    # c1's unattributed row (10-05) no engagements or paid followers
+    "ctr": 1750 / 80000, "cvr": 50 / 1350, "cpm": 1700 * 1000 / 80000, "cpc": 1700 / 1750, "cpe": 1000 / 100,
+    "cpa": 1500 / 50, "cpf": 1000 / 20, "roas": 4850 / 1500, "roi": 3350 / 1500,
+}
+TOTAL_COVERAGE = {
+    "engagement_rate": 1.0, "interactions_per_mille": 1.0, "engagement_rate_by_followers": 1.0, "read_rate": 1.0,
+    "follower_growth_rate": 1.0,  # a2 reports neither its net followers nor the day before
+    "completion_rate": 1.0,  # p1 and p2 (p1's 10-05 snapshot without a completion rate does not count)
+    "ctr": 1.0, "cpm": 1.0, "cpc": 1.0, "cvr": 2 / 3, "cpa": 2 / 3, "roas": 2 / 3, "roi": 2 / 3,
+    "cpe": 1 / 3, "cpf": 1 / 3,
 }
 
 
@@ -109,9 +120,11 @@ def test_total_report_has_every_kpi_computed_by_hand(org, dataset):
     out = report(org)
     assert out["start"] == "2026-09-30" and out["end"] == "2026-10-05" and out["granularity"] == "total"
     [row] = out["results"]
-    assert row["period"] == "2026-09-30" and set(row) == {"period", "kpis"}
+    assert row["period"] == "2026-09-30" and set(row) == {"period", "kpis", "coverage"}
     assert set(row["kpis"]) == set(kpis.KPI_NAMES)
     check(row["kpis"], TOTAL)
+    assert set(row["coverage"]) == set(TOTAL_COVERAGE)
+    check(row["coverage"], TOTAL_COVERAGE)
     assert isinstance(row["kpis"]["views"], int) and isinstance(row["kpis"]["spend"], float)
 
 
@@ -167,6 +180,8 @@ def test_day_granularity(org, dataset):
                             "completion_rate": 0.45, "spend": 200.0})
     for empty in rows[2:5]:
         assert all(value is None for value in empty["kpis"].values())
+        assert all(value is None for value in empty["coverage"].values())
+    assert rows[1]["coverage"]["cvr"] == 0.0  # c2's clicks without conversions
     check(rows[5]["kpis"], {"views": 800, "interactions": 16, "net_followers": 30, "followers": 1260,
                             "completion_rate": None, "spend": 500.0})
 
@@ -174,8 +189,8 @@ def test_day_granularity(org, dataset):
 def test_week_granularity(org, dataset):
     first, second = report(org, granularity="week")["results"]
     assert (first["period"], second["period"]) == ("2026-09-30", "2026-10-05")  # clipped to the window, then Monday
-    # a1 misses gained/lost on 10-02..10-04 and has no row on 10-04 (the week's last day): NULL
-    check(first["kpis"], {"views": 4100, "interactions": 225, "net_followers": None, "followers": 1220,
+    # a1 misses gained/lost on 10-02..10-04: its latest followers (10-01) − the day before (09-29)
+    check(first["kpis"], {"views": 4100, "interactions": 225, "net_followers": 20, "followers": 1220,
                           "completion_rate": 0.45, "spend": 1200.0})
     check(second["kpis"], {"views": 800, "interactions": 16, "net_followers": 30, "spend": 500.0})
 
@@ -254,22 +269,37 @@ def test_constant_number_of_queries(org, dataset):
     assert len(small) == len(large) == 6  # organic, paid, posts × current and previous
 
 
-def test_post_performance(org, dataset):
+def test_post_performance_lists_the_posts_published_in_the_window(org, dataset):
     posts = selectors.post_performance(organization=org, start=START, end=END)
-    assert list(posts["post"]) == [dataset["p1"].pk, dataset["p2"].pk, dataset["p3"].pk]
-    p1, p2, p3 = posts.to_dict("records")
+    # p2 (published 09-01) has a snapshot in the window but was not published in it
+    assert list(posts["post"]) == [dataset["p1"].pk, dataset["p3"].pk]
+    p1, p3 = posts.to_dict("records")
     # p1's latest snapshot as of 10-05: views 400, likes 40, comments 4
     assert (p1["views"], p1["interactions"], p1["engagement_rate"]) == (400, 44, pytest.approx(0.11))
     assert p1["snapshot_date"] == d("10-05") and p1["platform"] == "douyin" and p1["account"] == dataset["a1"].pk
-    assert str(p1["published_at"]) == "2026-09-30 00:30:00+08:00"
-    assert (p2["interactions"], p2["engagement_rate"], p2["completion_rate"]) == (5, 0.05, 0.6)
+    assert str(p1["published_at"]) == "2026-09-30 00:30:00+08:00" and p1["published_time_known"]
     assert p3["snapshot_date"] is None and p3["views"] != p3["views"]  # NaN: no snapshot, not 0
     top = selectors.post_performance(organization=org, start=START, end=END, ordering="views", limit=1)
-    assert list(top["post"]) == [dataset["p2"].pk]
+    assert list(top["post"]) == [dataset["p1"].pk]
     weibo = selectors.post_performance(organization=org, start=START, end=END, platform="weibo")
     assert list(weibo["post"]) == [dataset["p3"].pk]
     with pytest.raises(ValueError, match="ordering"):
         selectors.post_performance(organization=org, start=START, end=END, ordering="title; drop")
+    with pytest.raises(ValueError, match="ordering"):  # growth belongs to the activity view
+        selectors.post_performance(organization=org, start=START, end=END, ordering="-views_growth")
+
+
+def test_post_activity_lists_the_posts_that_grew_with_their_growth(org, dataset):
+    PostDailyMetricFactory(post=dataset["p2"], date=d("09-20"), views=40, likes=1)  # before the window
+    posts = selectors.post_performance(organization=org, start=START, end=END, view="activity",
+                                       ordering="-views_growth")
+    # p2: 100 − 40 views since its 09-20 snapshot; p1 was published in the window: it grew from nothing
+    assert [(r["post"], r["views_growth"], r["interactions_growth"]) for r in posts.to_dict("records")] == [
+        (dataset["p1"].pk, 400, 44), (dataset["p2"].pk, 60, 4),
+    ]
+    dataset["p2"].daily_metrics.filter(date=d("09-20")).delete()
+    again = selectors.post_performance(organization=org, start=START, end=END, view="activity")
+    assert list(again["post"]) == [dataset["p1"].pk]  # p2's growth is unknown without an earlier snapshot
 
 
 def test_daily_series(org, dataset):

@@ -11,6 +11,7 @@ from analytics.selectors import post_performance
 from ingestion.importers import template_csv
 from ingestion.models import IngestionRun
 from tests.api.conftest import assert_error
+from tests.api.test_formats import read_csv
 from tests.factories import (
     AccountDailyMetricFactory,
     CampaignDailyMetricFactory,
@@ -128,8 +129,15 @@ def test_posts_list_is_post_performance_of_the_same_window(client_a, account_a):
             for name in ("views", "likes", "shares", "interactions", "engagement_rate", "completion_rate"):
                 assert row[name] == (None if pd.isna(want[name]) else pytest.approx(want[name])), (row["id"], name)
             assert row["as_of"] == (want["snapshot_date"].isoformat() if want["snapshot_date"] else None)
-    assert stale.pk not in expected["post"].tolist() and active.pk in expected["post"].tolist()
-    assert late.pk not in expected["post"].tolist()
+    # published in the window only: `active` (published in August, counters grew in the window) is not
+    assert stale.pk not in expected["post"].tolist() and active.pk not in expected["post"].tolist()
+    assert late.pk not in expected["post"].tolist() and fresh.pk in expected["post"].tolist()
+    activity = client_a.get("/api/v1/posts/", {**window, "view": "activity", "ordering": "-views_growth"}).json()
+    # fresh grew from nothing (published in the window); active from its 09-20 snapshot; stale did not move
+    assert [(p["id"], p["views_growth"], p["interactions_growth"]) for p in activity["results"]] == [
+        (active.pk, 450, 29), (fresh.pk, 300, 30),
+    ]
+    assert activity["results"][0]["views"] == 500
     detail = client_a.get(f"/api/v1/posts/{fresh.pk}/").json()
     assert (detail["as_of"], detail["views"], detail["engagement_rate"]) == ("2026-10-20", 900, 0.1)  # no window: latest
 
@@ -219,6 +227,31 @@ def test_kpis_match_the_worked_example(client_a, kpi_data):
     assert kpis["cpc"] == pytest.approx(0.8) and kpis["cvr"] == pytest.approx(0.032)
     assert kpis["cpa"] == pytest.approx(25.0) and kpis["roas"] == pytest.approx(4.6) and kpis["roi"] == pytest.approx(3.6)
     assert kpis["followers"] is None  # never reported: null, not 0
+    assert row["coverage"]["engagement_rate"] == 1.0 and row["coverage"]["roas"] == 1.0
+    assert row["coverage"]["read_rate"] == 0.0  # views on both days, followers on none
+    assert row["coverage"]["completion_rate"] is None  # no post reports either side
+
+
+def test_kpis_pair_rows_and_report_coverage(client_a, account_a):
+    """KPIS.md's second worked example through the API: Weibo views on 3 of 30 days, a campaign without revenue."""
+    for n in range(30):
+        AccountDailyMetricFactory(account=account_a, date=D(2026, 10, 1) + datetime.timedelta(days=n), likes=100,
+                                  views=[300, 300, 400][n] if n < 3 else None)
+    tracked, untracked = CampaignFactory(organization=account_a.organization), CampaignFactory(
+        organization=account_a.organization)
+    for n in range(2):
+        day = D(2026, 10, 1) + datetime.timedelta(days=n)
+        CampaignDailyMetricFactory(campaign=tracked, date=day, account=None, spend=Decimal(300), revenue=Decimal(900))
+        CampaignDailyMetricFactory(campaign=untracked, date=day, account=None, spend=Decimal(200))
+    query = {"start": "2026-10-01", "end": "2026-10-30", "compare": "previous"}
+    (row,) = client_a.get("/api/v1/kpis/", query).json()["results"]
+    assert (row["kpis"]["engagement_rate"], row["coverage"]["engagement_rate"]) == (0.3, 0.1)
+    assert row["kpis"]["interactions_per_mille"] == pytest.approx(300.0)
+    assert (row["kpis"]["roas"], row["kpis"]["roi"], row["coverage"]["roas"]) == (3.0, 2.0, 0.5)
+    assert row["previous_coverage"]["engagement_rate"] is None
+    (flat,) = read_csv(client_a.get("/api/v1/kpis/", {**query, "format": "csv"}))
+    assert (flat["engagement_rate"], flat["coverage.engagement_rate"], flat["coverage.roas"]) == ("0.3", "0.1", "0.5")
+    assert flat["previous_coverage.engagement_rate"] == ""
 
 
 def test_kpis_by_day_grouped_and_compared(client_a, kpi_data, account_a):

@@ -93,12 +93,28 @@ def test_a_falling_cost_is_good_news_and_falling_views_are_not():
     assert formatting.metric_value("engagement_rate", 0.055) == "5.50%"
 
 
-def test_presets_end_yesterday_except_this_month():
+def test_every_preset_ends_yesterday():
     today = dt.date(2026, 11, 23)
     assert preset_window(Preset.LAST_7, today) == (dt.date(2026, 11, 16), dt.date(2026, 11, 22))
     assert preset_window(Preset.LAST_30, today) == (dt.date(2026, 10, 24), dt.date(2026, 11, 22))
     assert preset_window(Preset.LAST_90, today) == (dt.date(2026, 8, 25), dt.date(2026, 11, 22))
-    assert preset_window(Preset.THIS_MONTH, today) == (dt.date(2026, 11, 1), today)
+    assert preset_window(Preset.THIS_MONTH, today) == (dt.date(2026, 11, 1), dt.date(2026, 11, 22))
+    # On the 1st, yesterday closed last month: "本月" is that month, never an empty or partial day.
+    assert preset_window(Preset.THIS_MONTH, dt.date(2026, 12, 1)) == (dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+
+
+def test_wan_and_yi_in_the_chinese_ui_exact_values_elsewhere():
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert formatting.metric_value("views", 123456) == "12.35万"
+        assert formatting.metric_value("views", 250_000_000) == "2.5亿"
+        assert formatting.metric_value("views", 9999) == "9,999"
+        assert formatting.metric_value("spend", 56789.5) == "¥5.68万"
+        assert formatting.metric_value("engagement_rate", 0.0345) == "3.45%"
+        assert formatting.metric_exact("views", 123456) == "123,456"
+    with translation.override("en"):
+        assert formatting.metric_value("views", 123456) == "123,456"
 
 
 def test_a_sparse_series_keeps_its_markers_so_a_single_day_is_visible():
@@ -115,3 +131,24 @@ def test_long_windows_tick_by_month_with_the_year():
     long = pd.DataFrame({"period": pd.date_range("2025-10-01", periods=400), "spend": 1.0, "revenue": 2.0})
     assert figures.spend_vs_revenue(short).layout.xaxis.tickformat == "%m-%d"
     assert figures.spend_vs_revenue(long).layout.xaxis.tickformat == "%Y-%m"
+
+
+def test_count_and_money_axes_tick_in_wan_in_the_chinese_ui():
+    from django.utils import translation
+
+    frame = pd.DataFrame({"period": pd.date_range("2026-10-01", periods=3), "spend": [0.0, 60_000.0, 123_456.0],
+                          "revenue": [None, 1.0, 2.0]})
+    with translation.override("zh-hans"):
+        axis = figures.spend_vs_revenue(frame).layout.yaxis
+        assert list(axis.ticktext) == ["¥0", "¥5万", "¥10万", "¥15万"] and list(axis.tickvals)[1] == 50_000
+    with translation.override("en"):
+        assert figures.spend_vs_revenue(frame).layout.yaxis.tickformat == ",.0f"
+
+
+def test_a_narrow_follower_range_keeps_plain_ticks_rather_than_repeating_wan():
+    from django.utils import translation
+
+    frame = pd.DataFrame({"period": pd.date_range("2026-10-01", periods=2), "platform": "wechat",
+                          "followers": [20_031.0, 20_032.0]})
+    with translation.override("zh-hans"):
+        assert figures.follower_trend(frame).layout.yaxis.tickformat == ",d"

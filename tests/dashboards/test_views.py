@@ -112,13 +112,15 @@ def test_every_table_downloads_as_csv_and_excel(logged_in):
             assert response["Content-Type"].startswith("text/csv")
             assert "attachment" in response["Content-Disposition"]
             rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-            assert rows[0] == [c.label for c in table.columns]
+            columns, _values = table.download()
+            assert rows[0] == [c.label for c in columns]  # the table's columns, then the ratios' coverage
+            assert rows[0][: len(table.columns)] == [c.label for c in table.columns]
             assert len(rows) == len(table.rows) + 1
 
             response = logged_in.get(f"{url}?export={table.key}&format=xlsx")
             assert response.status_code == 200
             sheet = load_workbook(io.BytesIO(response.content)).active
-            assert [c.value for c in sheet[1]] == [c.label for c in table.columns]
+            assert [c.value for c in sheet[1]] == [c.label for c in columns]
             assert sheet.max_row == len(table.rows) + 1
 
 
@@ -132,6 +134,8 @@ def test_csv_numbers_stay_numbers(logged_in, demo):
     wechat = next(r for r in rows if r["平台"] == "微信公众号")
     assert float(wechat["花费"]) == pytest.approx(by_platform["wechat"]["spend"])
     assert float(wechat["CTR"]) == pytest.approx(by_platform["wechat"]["ctr"])
+    assert float(wechat["CTR覆盖率"]) == 1.0  # every ratio's coverage travels with the download
+    assert re.fullmatch(r"\d+", wechat["点击"])  # counts as integers, not 1234.0
 
 
 def test_unknown_export_is_a_404_not_a_500(logged_in):
