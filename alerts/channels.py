@@ -131,7 +131,7 @@ def mask(value: str | None) -> str:
         name, _, domain = value.partition("@")
         return f"{name[:2]}…@{domain}"
     parts = urlsplit(value)
-    query = urlencode([(k, f"{v[:4]}…" if v else "") for k, v in parse_qsl(parts.query)], safe="…")
+    query = "&".join(f"{k}={v[:4]}…" if v else k for k, v in parse_qsl(parts.query))
     path = parts.path
     if len(path) > 24:  # Feishu's token is the last path segment
         head, _, last = path.rpartition("/")

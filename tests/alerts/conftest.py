@@ -36,3 +36,13 @@ def series_org(db):
     for account, share in zip(accounts, (0.25, 0.25), strict=True):
         write_days(account, drops={DROP_DAY: share, DIP_DAY: 0.15})
     return org, accounts
+
+
+@pytest.fixture
+def robots(settings):
+    """The local robot servers, reachable although on loopback (WEBHOOK_ALLOWED_HOSTS)."""
+    from tests.alerts.robots import Robots
+
+    with Robots() as server:
+        settings.WEBHOOK_ALLOWED_HOSTS = [server.host_port]
+        yield server
