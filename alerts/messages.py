@@ -86,7 +86,7 @@ def digest_message(alerts: list) -> Message:
     blocks, texts, items = [], [], []
     for alert in alerts:
         headline, facts, movers = _alert_lines(alert)
-        first = f"{alert.scope_label} · {alert.date:%Y-%m-%d}"
+        first = f"{alert.rule.name} · {alert.scope_label} · {alert.date:%Y-%m-%d}"
         detail = " · ".join(facts[:1] + movers[:1])
         blocks.append(f"**{headline}** — {first}" + (f"\n> {detail}" if detail else "") +
                       (f" [{_('看板')}]({alert.link})" if alert.link else ""))

@@ -195,12 +195,9 @@ def _record(organization, findings: list[Finding], day: dt.date) -> tuple[list[A
     return alerts, deliveries
 
 
-def _deliver(channel_key: str, *, inline: bool) -> None:
+def _deliver_inline(channel_key: str) -> None:
     from .tasks import deliveries_send  # noqa: PLC0415 - tasks import this module
 
-    if not inline:
-        deliveries_send.delay(channel_key)
-        return
     outcome = alert_deliveries_send(channel_key=channel_key)
     if outcome.retry_in is not None:  # the worker takes over the retries
         deliveries_send.apply_async(args=(channel_key,), countdown=outcome.retry_in)
@@ -214,6 +211,7 @@ def organization_alerts_evaluate(*, organization, day: dt.date, now: dt.datetime
     Idempotent: one alert per rule, scope and day, so re-running a day sends nothing new. Two
     evaluations of one organization never interleave (an advisory lock for the transaction).
     """
+    from .tasks import deliveries_send  # noqa: PLC0415 - tasks import this module
 
     builtin_rules_ensure(organization=organization)
     rules = list(AlertRule.objects.filter(organization=organization, enabled=True)
@@ -223,8 +221,13 @@ def organization_alerts_evaluate(*, organization, day: dt.date, now: dt.datetime
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, organization.pk])
         alerts, deliveries = _record(organization, findings, day)
-        for key in sorted({d.channel_key for d in deliveries}):
-            transaction.on_commit(lambda key=key: _deliver(key, inline=inline))
+        keys = sorted({d.channel_key for d in deliveries})
+        if not inline:
+            for key in keys:
+                transaction.on_commit(lambda key=key: deliveries_send.delay(key))
+    if inline:  # written and committed above: send from this process now
+        for key in keys:
+            _deliver_inline(key)
     return EvaluationSummary(organization=organization.slug, date=day, evaluated=len(findings), fired=len(alerts),
                              waiting=waiting, deliveries=len(deliveries))
 
