@@ -69,10 +69,7 @@ def judge(condition: str, threshold: float, value, history) -> Verdict:
     if not middle:
         return Verdict(OK, value, middle, None, None, detail="baseline is 0: no relative change")
     z_score = (value - middle) / spread
-    if condition == "drop":
-        breach = change <= -threshold and z_score <= -MIN_Z
-    else:
-        breach = change >= threshold and z_score >= MIN_Z
+    breach = change <= -threshold and z_score <= -MIN_Z if condition == "drop" else change >= threshold and z_score >= MIN_Z
     return Verdict(BREACH if breach else OK, value, middle, change, z_score)
 
 

@@ -193,8 +193,9 @@ def _post(url: str, **kwargs) -> requests.Response | DeliveryResult:
     if response.status_code == 429 or response.status_code >= 500:
         return _failed(f"http_{response.status_code}", f"HTTP {response.status_code}", transient=True)
     if response.status_code >= 400:
-        return _failed(f"http_{response.status_code}", f"HTTP {response.status_code}: {response.text[:200]}",
-                       transient=False)
+        return _failed(
+            f"http_{response.status_code}", f"HTTP {response.status_code}: {response.text[:200]}", transient=False
+        )
     return response
 
 
@@ -272,8 +273,11 @@ def _wecom_send(channel: dict, message: Message) -> DeliveryResult:
     url = channel["url"]
     markdown, suffix = _with_link(message.markdown, message.link)
     content = _truncate(markdown, WECOM_MARKDOWN_MAX_BYTES - len(suffix.encode())) + suffix
-    response = _post(url, data=_json_bytes({"msgtype": "markdown", "markdown": {"content": content}}),
-                     headers={"Content-Type": "application/json; charset=utf-8"})
+    response = _post(
+        url,
+        data=_json_bytes({"msgtype": "markdown", "markdown": {"content": content}}),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
     if isinstance(response, DeliveryResult):
         return response
     result = _body_result("wecom", response, "errcode")
@@ -297,8 +301,11 @@ def _wecom_send_file(send_url: str, attachment: Attachment) -> DeliveryResult:
     if not uploaded.ok:
         return uploaded
     media_id = response.json().get("media_id")
-    response = _post(send_url, data=_json_bytes({"msgtype": "file", "file": {"media_id": media_id}}),
-                     headers={"Content-Type": "application/json; charset=utf-8"})
+    response = _post(
+        send_url,
+        data=_json_bytes({"msgtype": "file", "file": {"media_id": media_id}}),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
     return response if isinstance(response, DeliveryResult) else _body_result("wecom", response, "errcode")
 
 
@@ -338,13 +345,24 @@ def _feishu_send(channel: dict, message: Message) -> DeliveryResult:
     def render(text):
         elements = [{"tag": "div", "text": {"tag": "lark_md", "content": text}}]
         if message.link:
-            elements.append({"tag": "action", "actions": [{
-                "tag": "button", "text": {"tag": "plain_text", "content": "查看看板"}, "url": message.link,
-                "type": "primary",
-            }]})
-        card = {"config": {"wide_screen_mode": True},
-                "header": {"title": {"tag": "plain_text", "content": message.title}, "template": "red"},
-                "elements": elements}
+            elements.append(
+                {
+                    "tag": "action",
+                    "actions": [
+                        {
+                            "tag": "button",
+                            "text": {"tag": "plain_text", "content": "查看看板"},
+                            "url": message.link,
+                            "type": "primary",
+                        }
+                    ],
+                }
+            )
+        card = {
+            "config": {"wide_screen_mode": True},
+            "header": {"title": {"tag": "plain_text", "content": message.title}, "template": "red"},
+            "elements": elements,
+        }
         return {**signed, "msg_type": "interactive", "card": card}
 
     body = _fit(render, message.markdown, FEISHU_MAX_BODY_BYTES)
@@ -353,23 +371,32 @@ def _feishu_send(channel: dict, message: Message) -> DeliveryResult:
 
 
 def _webhook_send(channel: dict, message: Message) -> DeliveryResult:
-    body = _json_bytes({
-        "title": message.title, "text": message.text, "markdown": message.markdown, "link": message.link,
-        "attachments": [{"filename": a.filename, "mimetype": a.mimetype, "size": len(a.content)}
-                        for a in message.attachments],
-    })
+    body = _json_bytes(
+        {
+            "title": message.title,
+            "text": message.text,
+            "markdown": message.markdown,
+            "link": message.link,
+            "attachments": [
+                {"filename": a.filename, "mimetype": a.mimetype, "size": len(a.content)} for a in message.attachments
+            ],
+        }
+    )
     headers = {"Content-Type": "application/json; charset=utf-8"}
     if channel.get("secret"):  # lets the receiver check the sender: HMAC-SHA256 of the body
         headers["X-Signature-256"] = "sha256=" + hmac.new(channel["secret"].encode(), body, hashlib.sha256).hexdigest()
     response = _post(channel["url"], data=body, headers=headers)
-    return response if isinstance(response, DeliveryResult) else _ok(f"HTTP {response.status_code}",
-                                                                      str(response.status_code))
+    return (
+        response if isinstance(response, DeliveryResult) else _ok(f"HTTP {response.status_code}", str(response.status_code))
+    )
 
 
 def _email_send(channel: dict, message: Message) -> DeliveryResult:
     email = EmailMultiAlternatives(
-        subject=message.title, body=message.text + (f"\n\n{message.link}" if message.link else ""),
-        from_email=settings.DEFAULT_FROM_EMAIL, to=[channel["address"]],
+        subject=message.title,
+        body=message.text + (f"\n\n{message.link}" if message.link else ""),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[channel["address"]],
     )
     email.attach_alternative(message.html, "text/html")
     for attachment in message.attachments:
@@ -388,7 +415,10 @@ def _email_send(channel: dict, message: Message) -> DeliveryResult:
 
 
 SENDERS = {
-    "wecom": _wecom_send, "dingtalk": _dingtalk_send, "feishu": _feishu_send, "email": _email_send,
+    "wecom": _wecom_send,
+    "dingtalk": _dingtalk_send,
+    "feishu": _feishu_send,
+    "email": _email_send,
     "webhook": _webhook_send,
 }
 
@@ -400,8 +430,9 @@ def send(channel: dict, message: Message) -> DeliveryResult:
         return _failed("invalid_channel", "; ".join(f"{k}: {v}" for k, v in problems.items()), transient=False)
     kind = channel["kind"]
     if kind in ROBOTS and not _rate_slot(channel):
-        return _failed("rate_limited", f"{ROBOT_MESSAGES_PER_MINUTE} messages a minute already sent to this robot",
-                       transient=True)
+        return _failed(
+            "rate_limited", f"{ROBOT_MESSAGES_PER_MINUTE} messages a minute already sent to this robot", transient=True
+        )
     result = SENDERS[kind](channel, message)
     log = logger.info if result.ok else logger.warning
     log("%s delivery to %s: ok=%s code=%s %s", kind, channel_target(channel), result.ok, result.code, result.detail)

@@ -28,10 +28,21 @@ from .models import AlertRule, HealthCheck
 ORG = "org"
 # Ratio KPIs and the raw sum that weighs an account's or campaign's share in the ratio (its denominator).
 RATIO_WEIGHTS = {
-    "engagement_rate": "views", "engagement_rate_by_followers": "followers", "read_rate": "followers",
-    "follower_growth_rate": "followers", "completion_rate": "views", "ctr": "paid_impressions", "cvr": "clicks",
-    "cpm": "paid_impressions", "cpc": "clicks", "cpe": "engagements", "cpa": "conversions",
-    "cpf": "paid_followers_gained", "roas": "spend", "roi": "spend", "interactions_per_mille": "views",
+    "engagement_rate": "views",
+    "engagement_rate_by_followers": "followers",
+    "read_rate": "followers",
+    "follower_growth_rate": "followers",
+    "completion_rate": "views",
+    "ctr": "paid_impressions",
+    "cvr": "clicks",
+    "cpm": "paid_impressions",
+    "cpc": "clicks",
+    "cpe": "engagements",
+    "cpa": "conversions",
+    "cpf": "paid_followers_gained",
+    "roas": "spend",
+    "roi": "spend",
+    "interactions_per_mille": "views",
 }
 PAID_KPIS = frozenset(kpis.PAID_SUMS) | frozenset(kpis.PAID_KPIS)
 STALE_AFTER = dt.timedelta(hours=36)
@@ -95,8 +106,9 @@ class KpiTable:
     def load(self, group_by: str | None) -> None:
         if group_by in self._loaded:
             return
-        report = selectors.kpi_report(organization=self.organization, start=self.start, end=self.day,
-                                      granularity="day", group_by=group_by)
+        report = selectors.kpi_report(
+            organization=self.organization, start=self.start, end=self.day, granularity="day", group_by=group_by
+        )
         for row in report["results"]:
             scope = _group_scope(group_by, row.get(group_by))
             self._rows[(scope, dt.date.fromisoformat(row["period"]))] = row
@@ -122,13 +134,20 @@ class OrganizationFacts:
 
     def __init__(self, organization, day: dt.date, now: dt.datetime):
         self.organization, self.day, self.now = organization, day, now
-        self.accounts = {a.pk: a for a in SocialAccount.objects.filter(organization=organization)
-                         .exclude(status=AccountStatus.PAUSED).order_by("pk")}
+        self.accounts = {
+            a.pk: a
+            for a in SocialAccount.objects.filter(organization=organization)
+            .exclude(status=AccountStatus.PAUSED)
+            .order_by("pk")
+        }
         self.campaigns = dict(Campaign.objects.filter(organization=organization).values_list("pk", "name"))
         self.campaign_platforms = dict(Campaign.objects.filter(organization=organization).values_list("pk", "platform"))
         # Any run not yet final (queued, running, or a state added later such as "retrying").
-        self.busy = set(IngestionRun.objects.filter(account__organization=organization, created_at__gte=now - SYNC_WAIT)
-                        .exclude(status__in=FINAL_STATUSES).values_list("account_id", flat=True))
+        self.busy = set(
+            IngestionRun.objects.filter(account__organization=organization, created_at__gte=now - SYNC_WAIT)
+            .exclude(status__in=FINAL_STATUSES)
+            .values_list("account_id", flat=True)
+        )
 
     def scope_accounts(self, scope: str) -> set[int]:
         kind, _, key = scope.partition(":")
@@ -181,12 +200,19 @@ def _contributors(table: KpiTable, facts: OrganizationFacts, scope: str, metric:
             label = f"投放 · {facts.campaigns.get(int(child_key), child_key)}"
         value, history = table.series(child, metric)
         robust = baseline.robust_baseline(history)
-        children.append({
-            "scope": child, "label": label, "value": value, "baseline": robust[0] if robust else None,
-            "weight": table.value(child, table.day, weight) if weight else None,
-        })
-    return [{k: c[k] for k in ("scope", "label", "value", "baseline", "effect")}
-            for c in baseline.contributions(children, weighted=weight is not None)]
+        children.append(
+            {
+                "scope": child,
+                "label": label,
+                "value": value,
+                "baseline": robust[0] if robust else None,
+                "weight": table.value(child, table.day, weight) if weight else None,
+            }
+        )
+    return [
+        {k: c[k] for k in ("scope", "label", "value", "baseline", "effect")}
+        for c in baseline.contributions(children, weighted=weight is not None)
+    ]
 
 
 def kpi_findings(rules: list[AlertRule], facts: OrganizationFacts, table: KpiTable) -> tuple[list[Finding], int]:
@@ -200,8 +226,14 @@ def kpi_findings(rules: list[AlertRule], facts: OrganizationFacts, table: KpiTab
         table.load(_grouping(scope))
         value, history = table.series(scope, rule.metric)
         verdict = baseline.judge(rule.condition, rule.threshold, value, history)
-        finding = Finding(rule, scope, facts.label(scope), verdict, coverage=table.coverage(scope, rule.metric),
-                          link=dashboard_link(scope, facts.day))
+        finding = Finding(
+            rule,
+            scope,
+            facts.label(scope),
+            verdict,
+            coverage=table.coverage(scope, rule.metric),
+            link=dashboard_link(scope, facts.day),
+        )
         if verdict.outcome == baseline.BREACH:
             finding.contributors = _contributors(table, facts, scope, rule.metric)
         findings.append(finding)
@@ -210,25 +242,41 @@ def kpi_findings(rules: list[AlertRule], facts: OrganizationFacts, table: KpiTab
 
 def _nights_failing(organization, day: dt.date) -> set[int]:
     """Accounts whose last two nightly runs (latest run per window end) both failed or were deferred."""
-    runs = (IngestionRun.objects.filter(
-        account__organization=organization, source__in=(RunSource.API, RunSource.SANDBOX),
-        window_end__isnull=False, window_end__lte=day, window_end__gte=day - dt.timedelta(days=14),
-    ).order_by("account_id", "-window_end", "-created_at").values_list("account_id", "window_end", "status"))
+    runs = (
+        IngestionRun.objects.filter(
+            account__organization=organization,
+            source__in=(RunSource.API, RunSource.SANDBOX),
+            window_end__isnull=False,
+            window_end__lte=day,
+            window_end__gte=day - dt.timedelta(days=14),
+        )
+        .order_by("account_id", "-window_end", "-created_at")
+        .values_list("account_id", "window_end", "status")
+    )
     nights: dict[int, dict[dt.date, str]] = {}
     for account_id, window_end, status in runs:
         nights.setdefault(account_id, {}).setdefault(window_end, status)  # first = latest run of that night
     bad = (RunStatus.FAILED, RunStatus.DEFERRED)
-    return {account_id for account_id, by_night in nights.items()
-            if len(by_night) >= 2 and all(status in bad for status in list(by_night.values())[:2])}
+    return {
+        account_id
+        for account_id, by_night in nights.items()
+        if len(by_night) >= 2 and all(status in bad for status in list(by_night.values())[:2])
+    }
 
 
 def health_findings(rules: list[AlertRule], facts: OrganizationFacts) -> tuple[list[Finding], int]:
     by_check = {rule.builtin: rule for rule in rules}
     failing = _nights_failing(facts.organization, facts.day) if HealthCheck.SYNC_FAILING in by_check else set()
-    last_success = dict(
-        IngestionRun.objects.filter(account__organization=facts.organization, status=RunStatus.SUCCEEDED)
-        .values("account_id").annotate(at=Max("finished_at")).values_list("account_id", "at")
-    ) if HealthCheck.DATA_STALE in by_check else {}
+    last_success = (
+        dict(
+            IngestionRun.objects.filter(account__organization=facts.organization, status=RunStatus.SUCCEEDED)
+            .values("account_id")
+            .annotate(at=Max("finished_at"))
+            .values_list("account_id", "at")
+        )
+        if HealthCheck.DATA_STALE in by_check
+        else {}
+    )
     findings, waiting = [], 0
     for account in facts.accounts.values():
         scope = f"account:{account.pk}"
@@ -247,7 +295,9 @@ def health_findings(rules: list[AlertRule], facts: OrganizationFacts) -> tuple[l
                 hours = (facts.now - since).total_seconds() / 3600
                 breach, value, detail = facts.now - since > STALE_AFTER, round(hours, 1), f"{hours:.0f} h"
             verdict = baseline.Verdict(baseline.BREACH if breach else baseline.OK, value=value, detail=detail[:300])
-            findings.append(Finding(rule, scope, facts.label(scope), verdict, link=dashboard_link(scope, facts.day, health=True)))
+            findings.append(
+                Finding(rule, scope, facts.label(scope), verdict, link=dashboard_link(scope, facts.day, health=True))
+            )
     return findings, waiting
 
 

@@ -29,10 +29,8 @@ class AlertRule(models.Model):
     # A KPI name of KPIS.md, or for a built-in data-health rule its check (`builtin`).
     metric = models.CharField(max_length=64)
     platform = models.CharField(max_length=16, choices=Platform.choices, blank=True)
-    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="alert_rules")
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, null=True, blank=True,
-                                 related_name="alert_rules")
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, null=True, blank=True, related_name="alert_rules")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, null=True, blank=True, related_name="alert_rules")
     condition = models.CharField(max_length=8, choices=Condition.choices, blank=True)
     threshold = models.FloatField(null=True, blank=True, help_text="a fraction for drop/rise, a value otherwise")
     builtin = models.CharField(max_length=16, choices=HealthCheck.choices, blank=True)
@@ -48,8 +46,9 @@ class AlertRule(models.Model):
     class Meta:
         ordering = ["organization", "builtin", "name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "builtin"], condition=~models.Q(builtin=""),
-                                    name="uniq_builtin_alert_rule"),
+            models.UniqueConstraint(
+                fields=["organization", "builtin"], condition=~models.Q(builtin=""), name="uniq_builtin_alert_rule"
+            ),
         ]
 
     def __str__(self):
@@ -84,6 +83,9 @@ class AlertState(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["rule", "scope"], name="uniq_alert_state")]
 
+    def __str__(self):
+        return f"{self.rule_id} {self.scope} {self.state}"
+
 
 class Outcome(models.TextChoices):
     OK = "ok", _("正常")
@@ -111,6 +113,9 @@ class AlertEvaluation(models.Model):
     class Meta:
         indexes = [models.Index(fields=["rule", "date"], name="alert_eval_rule_date_idx")]
 
+    def __str__(self):
+        return f"{self.rule_id} {self.scope} {self.date} {self.outcome}"
+
 
 class Alert(models.Model):
     """What fired: the numbers that explain it, what moved most, and a link to the dashboard."""
@@ -137,6 +142,9 @@ class Alert(models.Model):
         ordering = ["-date", "-pk"]
         constraints = [models.UniqueConstraint(fields=["rule", "scope", "date"], name="uniq_alert_per_day")]
         indexes = [models.Index(fields=["organization", "-date"], name="alert_org_date_idx")]
+
+    def __str__(self):
+        return f"{self.date} {self.scope_label}: {self.metric}"
 
 
 class DeliveryStatus(models.TextChoices):
@@ -166,3 +174,6 @@ class AlertDelivery(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["alert", "channel_index"], name="uniq_alert_delivery")]
         indexes = [models.Index(fields=["channel_key", "status"], name="alert_delivery_due_idx")]
+
+    def __str__(self):
+        return f"{self.alert_id} {self.kind} {self.status}"

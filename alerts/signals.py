@@ -23,7 +23,9 @@ def _first_request(organization_id: int, day: str, delay: int) -> bool:
     if delay <= 0:
         return True
     try:
-        return bool(redis.Redis.from_url(settings.REDIS_URL).set(f"alerts-eval:{organization_id}:{day}", 1, nx=True, ex=delay))
+        return bool(
+            redis.Redis.from_url(settings.REDIS_URL).set(f"alerts-eval:{organization_id}:{day}", 1, nx=True, ex=delay)
+        )
     except redis.RedisError:
         return True
 

@@ -43,7 +43,9 @@ def alerts_page(request):
         rule.targets = [channel_target(c) for c in rule.channels]
         rule.channel_kinds = [c["kind"] for c in rule.channels]
     context = page_context(request, filter_form(request), page="alerts") | {
-        "rule_form": form, "rules": rules, "alerts": selectors.recent_alerts(organization=request.organization),
+        "rule_form": form,
+        "rules": rules,
+        "alerts": selectors.recent_alerts(organization=request.organization),
     }
     return render(request, "alerts/index.html", context, status=status)
 
@@ -63,8 +65,11 @@ def rule_test(request, rule_id: int):
     else:
         for channel, result in services.alert_rule_test(rule=rule):
             text = _("%(target)s：%(outcome)s（代码 %(code)s）%(detail)s") % {
-                "target": channel_target(channel), "outcome": _("发送成功") if result.ok else _("发送失败"),
-                "code": result.code, "detail": "" if result.ok else result.detail}
+                "target": channel_target(channel),
+                "outcome": _("发送成功") if result.ok else _("发送失败"),
+                "code": result.code,
+                "detail": "" if result.ok else result.detail,
+            }
             (messages.success if result.ok else messages.error)(request, text)
     return redirect("alerts:index")
 

@@ -48,8 +48,11 @@ class _TenantRelated(serializers.PrimaryKeyRelatedField):
 
 
 class AlertRuleSerializer(serializers.ModelSerializer):
-    metric = serializers.ChoiceField(choices=services.KPI_METRICS, required=False,
-                                     help_text="any KPI name of KPIS.md (built-in rules: their data-health check)")
+    metric = serializers.ChoiceField(
+        choices=services.KPI_METRICS,
+        required=False,
+        help_text="any KPI name of KPIS.md (built-in rules: their data-health check)",
+    )
     platform = serializers.ChoiceField(choices=Platform.choices, required=False, allow_blank=True)
     account = _TenantRelated(queryset=SocialAccount.objects.all(), required=False, allow_null=True)
     campaign = _TenantRelated(queryset=Campaign.objects.all(), required=False, allow_null=True)
@@ -59,8 +62,22 @@ class AlertRuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AlertRule
-        fields = ["id", "name", "metric", "platform", "account", "campaign", "condition", "threshold", "channels",
-                  "grace_days", "enabled", "builtin", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "metric",
+            "platform",
+            "account",
+            "campaign",
+            "condition",
+            "threshold",
+            "channels",
+            "grace_days",
+            "enabled",
+            "builtin",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["builtin", "created_at", "updated_at"]
 
     def to_representation(self, rule):
@@ -72,7 +89,7 @@ class AlertRuleSerializer(serializers.ModelSerializer):
         if self.instance is None:
             missing = [name for name in ("name", "metric", "condition", "threshold") if name not in attrs]
             if missing:
-                raise serializers.ValidationError({name: "This field is required." for name in missing})
+                raise serializers.ValidationError(dict.fromkeys(missing, "This field is required."))
         return attrs
 
     def _service(self, call, **kwargs):
@@ -109,9 +126,27 @@ class AlertSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Alert
-        fields = ["id", "rule", "rule_name", "scope", "scope_label", "date", "metric", "condition", "threshold",
-                  "value", "baseline", "change", "z_score", "coverage", "summary", "contributors", "link",
-                  "deliveries", "created_at"]
+        fields = [
+            "id",
+            "rule",
+            "rule_name",
+            "scope",
+            "scope_label",
+            "date",
+            "metric",
+            "condition",
+            "threshold",
+            "value",
+            "baseline",
+            "change",
+            "z_score",
+            "coverage",
+            "summary",
+            "contributors",
+            "link",
+            "deliveries",
+            "created_at",
+        ]
 
     @extend_schema_field(ContributorSerializer(many=True))
     def get_contributors(self, alert):
@@ -132,8 +167,12 @@ class TestResultsSerializer(serializers.Serializer):
 
 
 class AlertRuleViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin, TenantViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    TenantViewSet,
 ):
     """Alert rules (analysts manage them, viewers read). The data-health rules are built in: they can
     be given channels or disabled, not deleted. See docs/ALERTS.md for the baseline rule."""
@@ -166,8 +205,14 @@ class AlertRuleViewSet(
         if not rule.channels:
             raise exceptions.ValidationError({"channels": "this rule has no channel to test."})
         results = [
-            {"kind": channel["kind"], "target": alert_channels.channel_target(channel), "ok": result.ok,
-             "code": result.code, "detail": result.detail, "transient": result.transient}
+            {
+                "kind": channel["kind"],
+                "target": alert_channels.channel_target(channel),
+                "ok": result.ok,
+                "code": result.code,
+                "detail": result.detail,
+                "transient": result.transient,
+            }
             for channel, result in services.alert_rule_test(rule=rule)
         ]
         return Response({"results": results}, status=status.HTTP_200_OK)

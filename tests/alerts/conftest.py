@@ -23,8 +23,18 @@ def write_days(account, *, views: int = 1000, drops: dict | None = None, first_d
     for i in range(days):
         day = first_day + dt.timedelta(days=i)
         value = round(views * noise(i) * (1 - drops.get(day, 0)))
-        rows.append(AccountDailyMetric(account=account, date=day, views=value, likes=value // 20, comments=value // 100,
-                                       shares=value // 200, saves=value // 200, followers=10_000 + i))
+        rows.append(
+            AccountDailyMetric(
+                account=account,
+                date=day,
+                views=value,
+                likes=value // 20,
+                comments=value // 100,
+                shares=value // 200,
+                saves=value // 200,
+                followers=10_000 + i,
+            )
+        )
     AccountDailyMetric.objects.bulk_create(rows)
 
 

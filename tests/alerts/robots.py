@@ -70,9 +70,12 @@ class Robots:
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 robots.raw_queries.append(parts.query)
                 route = {
-                    "/cgi-bin/webhook/send": robots._wecom_send, "/cgi-bin/webhook/upload_media": robots._wecom_upload,
-                    "/robot/send": robots._dingtalk, f"/open-apis/bot/v2/hook/{FEISHU_TOKEN}": robots._feishu,
-                    "/hook": robots._webhook, "/redirect": robots._redirect,
+                    "/cgi-bin/webhook/send": robots._wecom_send,
+                    "/cgi-bin/webhook/upload_media": robots._wecom_upload,
+                    "/robot/send": robots._dingtalk,
+                    f"/open-apis/bot/v2/hook/{FEISHU_TOKEN}": robots._feishu,
+                    "/hook": robots._webhook,
+                    "/redirect": robots._redirect,
                 }.get(parts.path)
                 if route is None:
                     return self._answer({"error": "no such path"}, 404)
@@ -100,17 +103,14 @@ class Robots:
         if body["msgtype"] == "markdown":
             if len(body["markdown"]["content"].encode()) > 4096:
                 return {"errcode": 40058, "errmsg": "markdown.content exceed max length 4096"}
-        elif body["msgtype"] == "file":
-            if body["file"]["media_id"] not in self.files:
-                return {"errcode": 40007, "errmsg": "invalid media_id"}
+        elif body["msgtype"] == "file" and body["file"]["media_id"] not in self.files:
+            return {"errcode": 40007, "errmsg": "invalid media_id"}
         return {"errcode": 0, "errmsg": "ok"}
 
     def _wecom_upload(self, query, raw, headers):
         if query.get("key") != WECOM_KEY or query.get("type") != "file":
             return {"errcode": 93000, "errmsg": "invalid webhook url"}
-        message = BytesParser(policy=HTTP).parsebytes(
-            f"Content-Type: {headers['Content-Type']}\r\n\r\n".encode() + raw
-        )
+        message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {headers['Content-Type']}\r\n\r\n".encode() + raw)
         [part] = [p for p in message.iter_parts() if p.get_param("name", header="content-disposition") == "media"]
         media_id = f"media-{len(self.files) + 1}"
         self.files[media_id] = part.get_payload(decode=True)

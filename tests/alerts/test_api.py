@@ -35,8 +35,11 @@ def test_create_list_and_read_back_a_rule_with_masked_channels(org, robots):
     created = client.post(RULES, body, format="json")
     assert created.status_code == 201, created.content
     data = created.json()
-    assert data["channels"][0] == {"kind": "dingtalk", "has_secret": True,
-                                   "url": f"{robots.url}/robot/send?access_token=ding…"}
+    assert data["channels"][0] == {
+        "kind": "dingtalk",
+        "has_secret": True,
+        "url": f"{robots.url}/robot/send?access_token=ding…",
+    }
     assert data["channels"][1] == {"kind": "email", "has_secret": False, "address": "op…@example.com"}
     assert DINGTALK_SECRET not in created.content.decode()
     listed = client.get(RULES).json()["results"]
@@ -56,16 +59,19 @@ def test_patching_channels_without_the_secret_keeps_it(org, robots):
     assert rule.channels[0]["secret"] == DINGTALK_SECRET and rule.threshold == 0.3
 
 
-@pytest.mark.parametrize(("body", "attr"), [
-    (rule_body(metric="likes_per_day"), "metric"),
-    (rule_body(condition="sideways"), "condition"),
-    (rule_body(threshold=20), "threshold"),
-    (rule_body(platform="douyin", account=1), "account"),
-    (rule_body(channels=[{"kind": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"}]), "channels"),
-    (rule_body(channels=[{"kind": "email", "address": "not-an-address"}]), "channels"),
-    (rule_body(channels=[{"kind": "sms", "url": "https://x"}]), "channels"),
-    ({"name": "x"}, "metric"),
-])
+@pytest.mark.parametrize(
+    ("body", "attr"),
+    [
+        (rule_body(metric="likes_per_day"), "metric"),
+        (rule_body(condition="sideways"), "condition"),
+        (rule_body(threshold=20), "threshold"),
+        (rule_body(platform="douyin", account=1), "account"),
+        (rule_body(channels=[{"kind": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"}]), "channels"),
+        (rule_body(channels=[{"kind": "email", "address": "not-an-address"}]), "channels"),
+        (rule_body(channels=[{"kind": "sms", "url": "https://x"}]), "channels"),
+        ({"name": "x"}, "metric"),
+    ],
+)
 def test_bad_rules_answer_400_with_the_field(org, body, attr):
     response = key_client(org).post(RULES, body, format="json")
     errors = assert_error(response, 400)["errors"]
@@ -90,8 +96,9 @@ def test_viewers_read_analysts_write_and_builtin_rules_are_not_deleted(org):
 
 def test_send_test_message_answers_each_channels_result(org, robots):
     client = key_client(org)
-    rule_id = client.post(RULES, rule_body(channels=[robots.wecom(), robots.wecom(key="revoked")]),
-                          format="json").json()["id"]
+    rule_id = client.post(RULES, rule_body(channels=[robots.wecom(), robots.wecom(key="revoked")]), format="json").json()[
+        "id"
+    ]
     response = client.post(f"{RULES}{rule_id}/test/")
     assert response.status_code == 200
     first, second = response.json()["results"]
@@ -114,9 +121,18 @@ def test_alerts_list_what_fired_with_drivers_and_deliveries(org, robots):
     assert alert["date"] == DROP_DAY.isoformat() and alert["metric"] == "views"
     assert alert["change"] == pytest.approx(-0.25, abs=0.02)
     assert alert["contributors"][0]["label"] == "抖音 · A"
-    assert alert["deliveries"] == [{"kind": "wecom", "target": f"{robots.url}/cgi-bin/webhook/send?key=weco…",
-                                    "status": "pending", "code": "", "detail": "", "attempts": 0, "digest_size": 0,
-                                    "sent_at": None}]
+    assert alert["deliveries"] == [
+        {
+            "kind": "wecom",
+            "target": f"{robots.url}/cgi-bin/webhook/send?key=weco…",
+            "status": "pending",
+            "code": "",
+            "detail": "",
+            "attempts": 0,
+            "digest_size": 0,
+            "sent_at": None,
+        }
+    ]
     assert key_client(OrganizationFactory()).get("/api/v1/alerts/").json()["count"] == 0
     assert_error(client.get("/api/v1/alerts/", {"start": "2026-10-10", "end": "2026-10-01"}), 400, attr="end")
     assert client.get("/api/v1/alerts/", {"format": "csv"}).status_code == 200

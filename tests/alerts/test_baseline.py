@@ -7,8 +7,12 @@ from alerts import baseline
 
 def test_baseline_dates_are_the_same_weekday_of_the_four_previous_weeks():
     day = dt.date(2026, 10, 28)
-    assert baseline.baseline_dates(day) == [dt.date(2026, 10, 21), dt.date(2026, 10, 14), dt.date(2026, 10, 7),
-                                            dt.date(2026, 9, 30)]
+    assert baseline.baseline_dates(day) == [
+        dt.date(2026, 10, 21),
+        dt.date(2026, 10, 14),
+        dt.date(2026, 10, 7),
+        dt.date(2026, 9, 30),
+    ]
 
 
 def test_a_25_percent_drop_breaches_a_20_percent_rule_and_a_15_percent_dip_does_not():
@@ -45,14 +49,20 @@ def test_below_and_above_compare_with_the_value():
 
 
 def test_contributions_of_counts_and_of_ratios():
-    counts = baseline.contributions([
-        {"label": "A", "value": 500, "baseline": 1000},
-        {"label": "B", "value": 990, "baseline": 1000},
-        {"label": "C", "value": None, "baseline": 300},  # stopped reporting: it lost all of its baseline
-    ], weighted=False)
+    counts = baseline.contributions(
+        [
+            {"label": "A", "value": 500, "baseline": 1000},
+            {"label": "B", "value": 990, "baseline": 1000},
+            {"label": "C", "value": None, "baseline": 300},  # stopped reporting: it lost all of its baseline
+        ],
+        weighted=False,
+    )
     assert [(c["label"], c["effect"]) for c in counts] == [("A", -500), ("C", -300), ("B", -10)]
-    rates = baseline.contributions([
-        {"label": "big", "value": 0.02, "baseline": 0.04, "weight": 9000},
-        {"label": "small", "value": 0.01, "baseline": 0.05, "weight": 1000},
-    ], weighted=True)
+    rates = baseline.contributions(
+        [
+            {"label": "big", "value": 0.02, "baseline": 0.04, "weight": 9000},
+            {"label": "small", "value": 0.01, "baseline": 0.05, "weight": 1000},
+        ],
+        weighted=True,
+    )
     assert [(c["label"], round(c["effect"], 4)) for c in rates] == [("big", -0.018), ("small", -0.004)]

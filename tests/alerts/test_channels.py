@@ -15,8 +15,14 @@ LONG = "\n".join(f"- 账号 {i}：播放下降 {i} %，互动率下降" for i in
 
 
 def message(markdown="**播放下降 25%**", **kwargs):
-    return Message(title="【告警】播放下跌", markdown=markdown, text="播放下降 25%", html="<b>播放下降 25%</b>",
-                   link="http://127.0.0.1:8000/?preset=custom", **kwargs)
+    return Message(
+        title="【告警】播放下跌",
+        markdown=markdown,
+        text="播放下降 25%",
+        html="<b>播放下降 25%</b>",
+        link="http://127.0.0.1:8000/?preset=custom",
+        **kwargs,
+    )
 
 
 def test_wecom_markdown_is_cut_to_4096_bytes_and_keeps_the_link(robots):
@@ -75,8 +81,9 @@ def test_feishu_interactive_card_is_signed_in_the_body(robots):
     assert (result.ok, result.code) == (True, "0")
     [sent] = robots.received["feishu"]
     assert sent["msg_type"] == "interactive"
-    expected = base64.b64encode(hmac.new(f"{sent['timestamp']}\n{FEISHU_SECRET}".encode(), b"", hashlib.sha256)
-                                .digest()).decode()
+    expected = base64.b64encode(
+        hmac.new(f"{sent['timestamp']}\n{FEISHU_SECRET}".encode(), b"", hashlib.sha256).digest()
+    ).decode()
     assert sent["sign"] == expected
     button = sent["card"]["elements"][-1]["actions"][0]
     assert button["url"] == "http://127.0.0.1:8000/?preset=custom"
@@ -108,8 +115,9 @@ def test_redirects_are_not_followed(robots):
     assert robots.received["webhook"] == []
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "10.1.2.3", "192.168.0.10", "169.254.169.254", "[::1]", "0.0.0.0",
-                                  "localhost"])
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "10.1.2.3", "192.168.0.10", "169.254.169.254", "[::1]", "0.0.0.0", "localhost"]
+)
 def test_private_loopback_and_link_local_destinations_are_refused(settings, host):
     settings.WEBHOOK_ALLOWED_HOSTS = []
     result = channels.send({"kind": "webhook", "url": f"http://{host}:8080/hook"}, message())
@@ -130,10 +138,14 @@ def test_a_robot_takes_at_most_20_messages_a_minute(robots):
 
 
 def test_masked_targets_hide_keys_and_tokens():
-    assert channels.mask("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4") == \
-        "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a…"
-    assert channels.mask("https://open.feishu.cn/open-apis/bot/v2/hook/2b47757342ff761b33b9") == \
-        "https://open.feishu.cn/open-apis/bot/v2/hook/2b47…"
+    assert (
+        channels.mask("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx-4bc4")
+        == "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a…"
+    )
+    assert (
+        channels.mask("https://open.feishu.cn/open-apis/bot/v2/hook/2b47757342ff761b33b9")
+        == "https://open.feishu.cn/open-apis/bot/v2/hook/2b47…"
+    )
     assert channels.mask("ops.team@example.com") == "op…@example.com"
 
 

@@ -14,8 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 def drop_rules(org, channels, metrics=("views", "likes", "comments", "interactions")):
-    return [alert_rule_create(organization=org, name=f"{m} 下跌", metric=m, condition="drop", threshold=0.2,
-                              channels=channels) for m in metrics]
+    return [
+        alert_rule_create(organization=org, name=f"{m} 下跌", metric=m, condition="drop", threshold=0.2, channels=channels)
+        for m in metrics
+    ]
 
 
 def test_alerts_due_on_one_robot_go_out_as_one_digest(series_org, robots):
@@ -31,7 +33,8 @@ def test_alerts_due_on_one_robot_go_out_as_one_digest(series_org, robots):
     content = digest["markdown"]["content"]
     assert content.count("下跌") >= 4 and len(content.encode()) <= 4096
     assert list(AlertDelivery.objects.values_list("status", "code", "digest_size", "attempts").distinct()) == [
-        (DeliveryStatus.SENT, "0", 4, 1)]
+        (DeliveryStatus.SENT, "0", 4, 1)
+    ]
 
 
 def test_a_permanent_error_code_is_recorded_and_not_retried(series_org, robots):

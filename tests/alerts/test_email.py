@@ -43,8 +43,9 @@ def _free_port() -> int:
 @pytest.fixture
 def smtp(settings):
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port(), authenticator=_authenticate,
-                            auth_require_tls=False)
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=_free_port(), authenticator=_authenticate, auth_require_tls=False
+    )
     controller.start()
     # What settings do with EMAIL_URL=smtp://alerts:pw@127.0.0.1:PORT
     config = environ.Env.email_url_config(f"smtp://alerts:pw@127.0.0.1:{controller.port}")
@@ -55,9 +56,14 @@ def smtp(settings):
 
 
 def test_email_carries_html_text_and_attachments(smtp):
-    message = Message(title="【告警】播放下跌", markdown="**播放下降 25%**", text="播放下降 25%",
-                      html="<h2>播放下降 25%</h2>", link="http://127.0.0.1:8000/alerts/",
-                      attachments=(Attachment("周报.xlsx", b"PK\x03\x04xlsx", "application/vnd.ms-excel"),))
+    message = Message(
+        title="【告警】播放下跌",
+        markdown="**播放下降 25%**",
+        text="播放下降 25%",
+        html="<h2>播放下降 25%</h2>",
+        link="http://127.0.0.1:8000/alerts/",
+        attachments=(Attachment("周报.xlsx", b"PK\x03\x04xlsx", "application/vnd.ms-excel"),),
+    )
     result = channels.send({"kind": "email", "address": "ops@example.com"}, message)
     assert (result.ok, result.code) == (True, "250")
     [(recipients, mail)] = smtp.messages
@@ -72,8 +78,9 @@ def test_email_carries_html_text_and_attachments(smtp):
 
 def test_a_refused_recipient_is_a_permanent_failure_with_the_smtp_code(smtp):
     smtp.refuse.add("gone@example.com")
-    result = channels.send({"kind": "email", "address": "gone@example.com"},
-                           Message(title="t", markdown="m", text="t", html="<p>t</p>"))
+    result = channels.send(
+        {"kind": "email", "address": "gone@example.com"}, Message(title="t", markdown="m", text="t", html="<p>t</p>")
+    )
     assert (result.ok, result.code, result.transient) == (False, "550", False)
     assert smtp.messages == []
 
@@ -81,6 +88,7 @@ def test_a_refused_recipient_is_a_permanent_failure_with_the_smtp_code(smtp):
 def test_an_unreachable_mail_server_is_transient(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _free_port()
-    result = channels.send({"kind": "email", "address": "ops@example.com"},
-                           Message(title="t", markdown="m", text="t", html="<p>t</p>"))
+    result = channels.send(
+        {"kind": "email", "address": "ops@example.com"}, Message(title="t", markdown="m", text="t", html="<p>t</p>")
+    )
     assert (result.ok, result.code, result.transient) == (False, "smtp", True)

@@ -20,8 +20,14 @@ def evaluate_days(org, first, last):
 
 def test_a_25_percent_drop_alerts_once_and_a_15_percent_dip_not_at_all(series_org):
     org, accounts = series_org
-    rule = alert_rule_create(organization=org, name="播放下跌", metric="views", condition="drop", threshold=0.2,
-                             channels=[{"kind": "email", "address": "ops@example.com"}])
+    rule = alert_rule_create(
+        organization=org,
+        name="播放下跌",
+        metric="views",
+        condition="drop",
+        threshold=0.2,
+        channels=[{"kind": "email", "address": "ops@example.com"}],
+    )
 
     evaluate_days(org, FIRST_DAY + dt.timedelta(days=28), FIRST_DAY + dt.timedelta(days=59))
 
@@ -43,8 +49,14 @@ def test_a_25_percent_drop_alerts_once_and_a_15_percent_dip_not_at_all(series_or
 
 def test_re_running_a_day_sends_nothing_new(series_org):
     org, _ = series_org
-    rule = alert_rule_create(organization=org, name="r", metric="views", condition="drop", threshold=0.2,
-                             channels=[{"kind": "email", "address": "ops@example.com"}])
+    rule = alert_rule_create(
+        organization=org,
+        name="r",
+        metric="views",
+        condition="drop",
+        threshold=0.2,
+        channels=[{"kind": "email", "address": "ops@example.com"}],
+    )
     for day in (DROP_DAY, DROP_DAY, DROP_DAY + dt.timedelta(days=1), DROP_DAY):
         organization_alerts_evaluate(organization=org, day=day)
     assert Alert.objects.filter(rule=rule).count() == 1
@@ -70,8 +82,9 @@ def test_a_drop_that_lasts_alerts_once_and_the_grace_period_mutes_a_quick_relaps
 def test_rules_scoped_to_an_account_and_a_platform(series_org):
     org, (main, other) = series_org
     alert_rule_create(organization=org, name="acct", metric="views", condition="drop", threshold=0.2, account=main)
-    alert_rule_create(organization=org, name="plat", metric="engagement_rate", condition="below", threshold=0.5,
-                      platform="douyin")
+    alert_rule_create(
+        organization=org, name="plat", metric="engagement_rate", condition="below", threshold=0.5, platform="douyin"
+    )
     organization_alerts_evaluate(organization=org, day=DROP_DAY)
     scopes = dict(Alert.objects.values_list("rule__name", "scope"))
     assert scopes == {"acct": f"account:{main.pk}", "plat": "platform:douyin"}

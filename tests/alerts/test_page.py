@@ -19,8 +19,9 @@ def login(client, org, role="analyst"):
 
 def test_page_lists_rules_and_what_fired(client, series_org, robots):
     org, _ = series_org
-    alert_rule_create(organization=org, name="播放下跌", metric="views", condition="drop", threshold=0.2,
-                      channels=[robots.wecom()])
+    alert_rule_create(
+        organization=org, name="播放下跌", metric="views", condition="drop", threshold=0.2, channels=[robots.wecom()]
+    )
     organization_alerts_evaluate(organization=org, day=DROP_DAY)
     login(client, org)
     page = client.get("/alerts/").content.decode()
@@ -32,9 +33,17 @@ def test_page_lists_rules_and_what_fired(client, series_org, robots):
 
 def test_analysts_add_rules_and_send_a_test_message(client, org, robots):
     login(client, org)
-    response = client.post("/alerts/", {"name": "互动率过低", "metric": "engagement_rate", "condition": "below",
-                                        "threshold": "0.01", "channel_kind": "wecom",
-                                        "channel_target": robots.wecom()["url"]})
+    response = client.post(
+        "/alerts/",
+        {
+            "name": "互动率过低",
+            "metric": "engagement_rate",
+            "condition": "below",
+            "threshold": "0.01",
+            "channel_kind": "wecom",
+            "channel_target": robots.wecom()["url"],
+        },
+    )
     assert response.status_code == 302
     rule = AlertRule.objects.get(name="互动率过低")
     assert rule.channels == [robots.wecom()]
@@ -45,8 +54,17 @@ def test_analysts_add_rules_and_send_a_test_message(client, org, robots):
 
 def test_bad_rules_are_explained_next_to_the_form(client, org):
     login(client, org)
-    response = client.post("/alerts/", {"name": "x", "metric": "views", "condition": "drop", "threshold": "20",
-                                        "channel_kind": "dingtalk", "channel_target": "https://oapi.dingtalk.com/robot/send"})
+    response = client.post(
+        "/alerts/",
+        {
+            "name": "x",
+            "metric": "views",
+            "condition": "drop",
+            "threshold": "20",
+            "channel_kind": "dingtalk",
+            "channel_target": "https://oapi.dingtalk.com/robot/send",
+        },
+    )
     assert response.status_code == 400
     assert "access_token=…" in response.content.decode()
     response = client.post("/alerts/", {"name": "x", "metric": "views", "condition": "drop", "threshold": "20"})

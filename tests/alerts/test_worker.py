@@ -42,14 +42,42 @@ def alert_worker(django_db_setup, django_db_blocker, tmp_path_factory, servers):
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     with django_db_blocker.unblock():
         database_url = _database_url()
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL, "SYNC_TEST_QUEUE": queue,
-           "CONN_MAX_AGE": "0", "ALERT_EVALUATION_DELAY": "1", "ALERT_RETRY_BACKOFF": "1",
-           "WEBHOOK_ALLOWED_HOSTS": robots.host_port, "SITE_URL": "http://sm.example"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": settings.REDIS_URL,
+        "SYNC_TEST_QUEUE": queue,
+        "CONN_MAX_AGE": "0",
+        "ALERT_EVALUATION_DELAY": "1",
+        "ALERT_RETRY_BACKOFF": "1",
+        "WEBHOOK_ALLOWED_HOSTS": robots.host_port,
+        "SITE_URL": "http://sm.example",
+    }
     with log.open("w") as out:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tests.ingestion.celery_worker_app", "worker", "-P", "solo",
-             "-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "INFO"],
-            cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tests.ingestion.celery_worker_app",
+                "worker",
+                "-P",
+                "solo",
+                "-Q",
+                queue,
+                "-n",
+                f"{queue}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "INFO",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     try:
         deadline = time.monotonic() + 60
@@ -66,16 +94,27 @@ def test_sync_then_evaluate_then_deliver(alert_worker, servers, settings):
     platform, robots = servers
     settings.WEBHOOK_ALLOWED_HOSTS = [robots.host_port]
     org = OrganizationFactory(slug="e2e", name="端到端品牌")
-    account = SocialAccountFactory(organization=org, platform=PLATFORM, external_id="e2e-a", name="主号",
-                                   credentials={"base_url": platform.url})
+    account = SocialAccountFactory(
+        organization=org, platform=PLATFORM, external_id="e2e-a", name="主号", credentials={"base_url": platform.url}
+    )
     synced_views = day_numbers("e2e-a", DAY)["views"]
     # Four weeks in which the account had twice the views the platform reports for DAY.
-    AccountDailyMetric.objects.bulk_create([
-        AccountDailyMetric(account=account, date=DAY - dt.timedelta(days=n), views=2 * synced_views + n % 3,
-                           likes=100, followers=10_000) for n in range(1, 29)
-    ])
-    rule = alert_rule_create(organization=org, name="播放下跌", metric="views", condition="drop", threshold=0.2,
-                             channels=[robots.wecom(), robots.dingtalk()])
+    AccountDailyMetric.objects.bulk_create(
+        [
+            AccountDailyMetric(
+                account=account, date=DAY - dt.timedelta(days=n), views=2 * synced_views + n % 3, likes=100, followers=10_000
+            )
+            for n in range(1, 29)
+        ]
+    )
+    rule = alert_rule_create(
+        organization=org,
+        name="播放下跌",
+        metric="views",
+        condition="drop",
+        threshold=0.2,
+        channels=[robots.wecom(), robots.dingtalk()],
+    )
 
     sync_account.apply_async(args=(account.pk, DAY.isoformat(), DAY.isoformat()), queue=queue)
 
@@ -100,8 +139,9 @@ def test_an_expired_token_alerts_and_transient_robot_failures_are_retried(alert_
     platform.script["retry-a"] = [401]
     robots.script["wecom"] = [{"errcode": 45009, "errmsg": "api freq out of limit"}, {"errcode": -1, "errmsg": "busy"}]
     org = OrganizationFactory(slug="retry")
-    account = SocialAccountFactory(organization=org, platform=PLATFORM, external_id="retry-a",
-                                   credentials={"base_url": platform.url})
+    account = SocialAccountFactory(
+        organization=org, platform=PLATFORM, external_id="retry-a", credentials={"base_url": platform.url}
+    )
     builtin_rules_ensure(organization=org)
     reauth = AlertRule.objects.get(organization=org, builtin="needs_reauth")
     reauth.channels = [robots.wecom()]

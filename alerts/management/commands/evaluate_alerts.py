@@ -8,8 +8,10 @@ from ingestion.management.commands._dates import iso_date
 
 
 class Command(ServiceCommand):
-    help = ("Evaluate every alert rule for one day and deliver what fires, as the post-ingest job does; "
-            "re-running a day sends nothing new.")
+    help = (
+        "Evaluate every alert rule for one day and deliver what fires, as the post-ingest job does; "
+        "re-running a day sends nothing new."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--org", help="organization slug (default: every organization)")
@@ -24,8 +26,9 @@ class Command(ServiceCommand):
             summary = organization_alerts_evaluate(organization=organization, day=date, inline=True)
             for name in totals:
                 totals[name] += getattr(summary, name)
-        sent = AlertDelivery.objects.filter(alert__date=date, status=DeliveryStatus.SENT,
-                                            alert__organization__in=organizations).count()
+        sent = AlertDelivery.objects.filter(
+            alert__date=date, status=DeliveryStatus.SENT, alert__organization__in=organizations
+        ).count()
         self.stdout.write(
             f"{date}: {totals['evaluated']} rule scopes evaluated in {len(organizations)} organization(s), "
             f"{totals['fired']} alerts fired, {totals['deliveries']} deliveries queued ({sent} sent for the day), "
