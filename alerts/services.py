@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from dataclasses import dataclass
 
@@ -56,8 +57,8 @@ def alert_rule_errors(*, organization, values: dict) -> dict[str, str]:
         if values.get("condition") not in Condition.values:
             errors["condition"] = f"expected one of {', '.join(Condition.values)}"
         threshold = values.get("threshold")
-        if threshold is None:
-            errors["threshold"] = "a threshold is needed"
+        if threshold is None or not math.isfinite(threshold):
+            errors["threshold"] = "a finite threshold is needed"
         elif values.get("condition") in (Condition.DROP, Condition.RISE) and not 0 < threshold < 10:
             errors["threshold"] = "drop/rise thresholds are fractions: 0.2 means 20 %"
     scopes = [name for name in ("platform", "account", "campaign") if values.get(name)]

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from accounts.models import Platform, Role, SocialAccount
 from alerts import channels as alert_channels
 from alerts import services
-from alerts.models import Alert, AlertDelivery, AlertRule, Condition
+from alerts.models import Alert, AlertDelivery, AlertRule, Condition, HealthCheck
 from analytics.models import Campaign
 
 from .base import TenantViewSet
@@ -49,15 +49,19 @@ class _TenantRelated(serializers.PrimaryKeyRelatedField):
 
 class AlertRuleSerializer(serializers.ModelSerializer):
     metric = serializers.ChoiceField(
-        choices=services.KPI_METRICS,
+        choices=[*services.KPI_METRICS, *HealthCheck.values],
         required=False,
-        help_text="any KPI name of KPIS.md (built-in rules: their data-health check)",
+        help_text="any KPI name of KPIS.md; built-in data-health rules show their check",
     )
     platform = serializers.ChoiceField(choices=Platform.choices, required=False, allow_blank=True)
     account = _TenantRelated(queryset=SocialAccount.objects.all(), required=False, allow_null=True)
     campaign = _TenantRelated(queryset=Campaign.objects.all(), required=False, allow_null=True)
-    condition = serializers.ChoiceField(choices=Condition.choices, required=False)
-    threshold = serializers.FloatField(required=False, help_text="a fraction for drop/rise (0.2 = 20 %), a value otherwise")
+    condition = serializers.ChoiceField(
+        choices=Condition.choices, required=False, allow_blank=True, help_text="empty for built-in rules"
+    )
+    threshold = serializers.FloatField(
+        required=False, allow_null=True, help_text="a fraction for drop/rise (0.2 = 20 %), a value otherwise"
+    )
     channels = ChannelSerializer(many=True, required=False)
 
     class Meta:
