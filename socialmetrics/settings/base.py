@@ -231,3 +231,5 @@ ALERT_EVALUATION_DELAY = env.int("ALERT_EVALUATION_DELAY", default=30)
 # Transient delivery failures retry after ~ALERT_RETRY_BACKOFF s, doubling, up to this many attempts.
 ALERT_RETRY_BACKOFF = env.int("ALERT_RETRY_BACKOFF", default=30)
 ALERT_DELIVERY_MAX_ATTEMPTS = env.int("ALERT_DELIVERY_MAX_ATTEMPTS", default=6)
+# urllib3 logs request paths at DEBUG, and robot paths carry their keys: never below INFO.
+LOGGING.setdefault("loggers", {})["urllib3"] = {"level": "INFO"}

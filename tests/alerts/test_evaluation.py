@@ -113,3 +113,39 @@ def test_scopes_wait_while_their_accounts_are_still_syncing(series_org):
     summary = organization_alerts_evaluate(organization=org, day=DROP_DAY)
     assert summary.waiting >= 1
     assert not AlertEvaluation.objects.filter(rule=rule).exists()
+
+
+def test_sync_failing_two_nights_running_and_stale_data(db):
+    from django.utils import timezone
+
+    from ingestion.models import IngestionRun, RunStatus
+    from tests.factories import OrganizationFactory, SocialAccountFactory
+
+    org = OrganizationFactory()
+    creds = {"access_token": "t"}
+    failing, flaky, stale = (SocialAccountFactory(organization=org, credentials=creds) for _ in range(3))
+    now = timezone.now()
+
+    def run(account, night, status, finished_hours_ago=1):
+        IngestionRun.objects.create(
+            account=account,
+            source="api",
+            status=status,
+            window_end=night,
+            finished_at=now - dt.timedelta(hours=finished_hours_ago),
+        )
+
+    for account in (failing, flaky, stale):
+        run(account, DROP_DAY - dt.timedelta(days=2), RunStatus.SUCCEEDED, 50)
+    run(failing, DROP_DAY - dt.timedelta(days=1), RunStatus.FAILED)
+    run(failing, DROP_DAY, RunStatus.DEFERRED)
+    run(flaky, DROP_DAY - dt.timedelta(days=1), RunStatus.FAILED)
+    run(flaky, DROP_DAY, RunStatus.FAILED)
+    run(flaky, DROP_DAY, RunStatus.SUCCEEDED)  # re-run the same night: its latest run counts
+    organization_alerts_evaluate(organization=org, day=DROP_DAY, now=now)
+
+    fired = set(Alert.objects.values_list("rule__builtin", "scope"))
+    assert (HealthCheck.SYNC_FAILING, f"account:{failing.pk}") in fired
+    assert (HealthCheck.SYNC_FAILING, f"account:{flaky.pk}") not in fired
+    assert (HealthCheck.DATA_STALE, f"account:{stale.pk}") in fired  # last success 50 h ago
+    assert (HealthCheck.DATA_STALE, f"account:{flaky.pk}") not in fired
