@@ -45,6 +45,9 @@ RATIO_WEIGHTS = {
     "interactions_per_mille": "views",
 }
 PAID_KPIS = frozenset(kpis.PAID_SUMS) | frozenset(kpis.PAID_KPIS)
+POST_COUNTERS = ("views", "impressions", "likes", "comments", "shares", "saves", "interactions")
+# A ratio KPI's moves at post level are told by its numerator.
+POST_NUMERATORS = {"engagement_rate": "interactions", "interactions_per_mille": "interactions"}
 STALE_AFTER = dt.timedelta(hours=36)
 FINAL_STATUSES = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.DEFERRED)
 # A run still queued or running after this long no longer holds its scope's alerts back.
@@ -178,9 +181,44 @@ class OrganizationFacts:
         return self.organization.name
 
 
+def _post_contributors(facts: OrganizationFacts, account_id: int, metric: str) -> list[dict]:
+    """The account's posts that moved most: each post's growth on the day (lifetime counters as of
+    the day − as of the day before, analytics.selectors.post_performance) against its growth on the
+    same weekday a week earlier. Organic counters only; ratio KPIs are explained by their numerator."""
+    column = metric if metric in POST_COUNTERS else POST_NUMERATORS.get(metric)
+    if column is None:
+        return []
+    day = facts.day
+    as_of = {
+        offset: selectors.post_performance(
+            organization=facts.organization, start=None, end=day - dt.timedelta(days=offset), account=account_id
+        ).set_index("post")
+        for offset in (0, 1, 7, 8)
+    }
+    now = as_of[0][column].sub(as_of[1][column], fill_value=0)
+    before = as_of[7][column].sub(as_of[8][column], fill_value=0)
+    children = [
+        {
+            "scope": f"post:{post}",
+            "label": f"作品 · {(as_of[0].at[post, 'title'] or str(post))[:60]}",
+            "value": float(now[post]),
+            "baseline": float(before.get(post, 0.0)),
+        }
+        for post in now.index
+        if not baseline.missing(now[post])
+    ]
+    return [
+        {k: c[k] for k in ("scope", "label", "value", "baseline", "effect")}
+        for c in baseline.contributions(children, weighted=False)
+    ]
+
+
 def _contributors(table: KpiTable, facts: OrganizationFacts, scope: str, metric: str) -> list[dict]:
-    """Accounts (or campaigns, for paid KPIs) of the scope that moved the value most."""
+    """Accounts (or campaigns, for paid KPIs) of the scope that moved the value most; for an account,
+    its posts."""
     kind, _, key = scope.partition(":")
+    if kind == "account" and metric not in PAID_KPIS:
+        return _post_contributors(facts, int(key), metric)
     if kind in ("account", "campaign"):
         return []
     group_by = "campaign" if metric in PAID_KPIS else "account"

@@ -116,7 +116,7 @@ class DeliverySerializer(serializers.ModelSerializer):
 
 
 class ContributorSerializer(serializers.Serializer):
-    scope = serializers.CharField(help_text="account:ID or campaign:ID")
+    scope = serializers.CharField(help_text="account:ID, campaign:ID or post:ID")
     label = serializers.CharField()
     value = serializers.FloatField(allow_null=True)
     baseline = serializers.FloatField(allow_null=True)

@@ -149,3 +149,26 @@ def test_sync_failing_two_nights_running_and_stale_data(db):
     assert (HealthCheck.SYNC_FAILING, f"account:{flaky.pk}") not in fired
     assert (HealthCheck.DATA_STALE, f"account:{stale.pk}") in fired  # last success 50 h ago
     assert (HealthCheck.DATA_STALE, f"account:{flaky.pk}") not in fired
+
+
+def test_an_account_alert_names_the_posts_that_moved_most(series_org):
+    from analytics.models import PostDailyMetric
+    from tests.factories import PostFactory
+
+    org, (main, _) = series_org
+    falling, steady = PostFactory(account=main, title="爆款视频"), PostFactory(account=main, title="日常视频")
+    rows, totals = [], {falling.pk: 0, steady.pk: 0}
+    for n in range(30):
+        day = DROP_DAY - dt.timedelta(days=29 - n)
+        totals[falling.pk] += 10 if day == DROP_DAY else 100
+        totals[steady.pk] += 50
+        rows += [PostDailyMetric(post_id=post, date=day, views=total) for post, total in totals.items()]
+    PostDailyMetric.objects.bulk_create(rows)
+    alert_rule_create(organization=org, name="主号播放", metric="views", condition="drop", threshold=0.2, account=main)
+
+    organization_alerts_evaluate(organization=org, day=DROP_DAY)
+
+    [alert] = Alert.objects.filter(rule__name="主号播放")
+    assert alert.contributors == [
+        {"scope": f"post:{falling.pk}", "label": "作品 · 爆款视频", "value": 10.0, "baseline": 100.0, "effect": -90.0}
+    ]
