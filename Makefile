@@ -35,6 +35,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.alerts
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench --quick

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
-from api import budget, views
+from api import alerts, budget, views
 
 router = SimpleRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
@@ -14,6 +14,8 @@ router.register("posts", views.PostViewSet, basename="post")
 router.register("campaigns", views.CampaignViewSet, basename="campaign")
 router.register("ingestion-runs", views.IngestionRunViewSet, basename="ingestion-run")
 router.register("api-keys", views.APIKeyViewSet, basename="api-key")
+router.register("alert-rules", alerts.AlertRuleViewSet, basename="alert-rule")
+router.register("alerts", alerts.AlertViewSet, basename="alert")
 
 app_name = "api"
 urlpatterns = [

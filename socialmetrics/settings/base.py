@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "analytics",
     "api",
     "dashboards",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -253,3 +254,20 @@ KPI_MAX_ROWS = env.int("KPI_MAX_ROWS", default=5000)
 
 # --- Platforms added in the second round (issue 13: Kuaishou; 视频号 reads WECHAT_API_BASE) ----------
 KUAISHOU_API_BASE = env("KUAISHOU_API_BASE", default="https://open.kuaishou.com")
+
+# --- Alerts (alerts/): channels, outgoing webhooks, email -----------------------------------
+# Outgoing webhooks refuse private, loopback and link-local addresses except these `host:port`.
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
+# smtp://user:pass@host:587 (smtp+tls://, smtps://); without it DEBUG prints mail to the console.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="socialmetrics <alerts@localhost>")
+EMAIL_TIMEOUT = 10
+# The address of this app as alert readers reach it (links in messages).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# A nightly sync queues the evaluation this many seconds later; syncs finishing meanwhile share it.
+ALERT_EVALUATION_DELAY = env.int("ALERT_EVALUATION_DELAY", default=30)
+# Transient delivery failures retry after ~ALERT_RETRY_BACKOFF s, doubling, up to this many attempts.
+ALERT_RETRY_BACKOFF = env.int("ALERT_RETRY_BACKOFF", default=30)
+ALERT_DELIVERY_MAX_ATTEMPTS = env.int("ALERT_DELIVERY_MAX_ATTEMPTS", default=6)
+# urllib3 logs request paths at DEBUG, and robot paths carry their keys: never below INFO.
+LOGGING.setdefault("loggers", {})["urllib3"] = {"level": "INFO"}
