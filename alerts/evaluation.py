@@ -182,25 +182,25 @@ class OrganizationFacts:
 
 
 def _post_contributors(facts: OrganizationFacts, account_id: int, metric: str) -> list[dict]:
-    """The account's posts that moved most: each post's growth on the day (lifetime counters as of
-    the day − as of the day before, analytics.selectors.post_performance) against its growth on the
-    same weekday a week earlier. Organic counters only; ratio KPIs are explained by their numerator."""
+    """The account's posts that moved most: each post's growth on the day (the "activity" view of
+    analytics.selectors.post_performance: latest snapshot of the day − the one before) against its
+    growth on the same weekday a week earlier. Organic counters only; ratio KPIs are explained by
+    their numerator."""
     column = metric if metric in POST_COUNTERS else POST_NUMERATORS.get(metric)
-    if column is None:
+    if column is None or column not in selectors.GROWTH_COUNTERS:
         return []
-    day = facts.day
-    as_of = {
+    grown = {
         offset: selectors.post_performance(
-            organization=facts.organization, start=None, end=day - dt.timedelta(days=offset), account=account_id
+            organization=facts.organization, start=facts.day - dt.timedelta(days=offset),
+            end=facts.day - dt.timedelta(days=offset), account=account_id, view="activity",
         ).set_index("post")
-        for offset in (0, 1, 7, 8)
+        for offset in (0, 7)
     }
-    now = as_of[0][column].sub(as_of[1][column], fill_value=0)
-    before = as_of[7][column].sub(as_of[8][column], fill_value=0)
+    now, before = grown[0][f"{column}_growth"], grown[7][f"{column}_growth"]
     children = [
         {
             "scope": f"post:{post}",
-            "label": f"作品 · {(as_of[0].at[post, 'title'] or str(post))[:60]}",
+            "label": f"作品 · {(grown[0].at[post, 'title'] or str(post))[:60]}",
             "value": float(now[post]),
             "baseline": float(before.get(post, 0.0)),
         }

@@ -183,9 +183,10 @@ def _with_growth(posts: pd.DataFrame, start: date | None) -> pd.DataFrame:
     before = pd.DataFrame({c: posts.get(f"before_{c}", pd.Series(float("nan"), index=posts.index))
                            for c in kpis.INTERACTION_TERMS + ("views",)})
     before["interactions"] = kpis.sum_skipna(before, list(kpis.INTERACTION_TERMS))
-    published = posts["published_at"].dt.date
+    published = posts["published_at"]
     # No snapshot before the window: a post published in it grew from nothing; an older one is unknown.
-    from_zero = (published >= start) if start else pd.Series(True, index=posts.index)
+    # (Compared as local timestamps: a column of unknown publish times has no dates to compare.)
+    from_zero = (published >= pd.Timestamp(start, tz=published.dt.tz)) if start else pd.Series(True, index=posts.index)
     for name in GROWTH_COUNTERS:
         earlier = before[name].where(before[name].notna() | ~from_zero.fillna(False), 0.0)
         posts[f"{name}_growth"] = posts[name] - earlier
