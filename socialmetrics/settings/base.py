@@ -215,3 +215,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Nightly ingest: gap-aware windows and run-owned locks (ingestion.windows, ingestion.locks) ---
+# The longest stretch of missed days one night reads back (and records as gaps beyond).
+SYNC_MAX_BACKFILL_DAYS = env.int("SYNC_MAX_BACKFILL_DAYS", default=90)
+# Seconds a sync's per-account lock lives unless the working run renews it (every third of it).
+SYNC_LOCK_TTL = env.int("SYNC_LOCK_TTL", default=60)
+# A queued (or retrying) run whose task has not come after this long lost its message: failed.
+SYNC_STALE_QUEUED_SECONDS = env.int("SYNC_STALE_QUEUED_SECONDS", default=6 * 60 * 60)

@@ -93,7 +93,7 @@ def test_sync_all_prints_how_many_accounts_were_enqueued(org, django_capture_on_
     with django_capture_on_commit_callbacks() as callbacks:
         call_command("sync_all", "--date", "2026-10-10", stdout=out)
 
-    assert out.getvalue().strip() == "2 accounts enqueued for 2026-10-08..2026-10-10"
+    assert out.getvalue().strip() == "2 runs of 2 accounts enqueued for 2026-10-08..2026-10-10"
     assert len(callbacks) == 2
     assert {(r.window_start, r.window_end) for r in IngestionRun.objects.all()} == {
         (dt.date(2026, 10, 8), dt.date(2026, 10, 10))
