@@ -9,6 +9,7 @@ also makes the lock a heartbeat: a "running" run that holds no lock is dead (`lo
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import redis
@@ -61,10 +62,8 @@ class RunLock:
         self._stop.set()
         if self._renewer is not None:
             self._renewer.join(timeout=5)
-        try:
+        with contextlib.suppress(LockError):  # expired or taken over: not ours any more
             self.lock.release()
-        except LockError:
-            pass  # expired or taken over: not ours any more
 
     def __enter__(self) -> RunLock:
         return self

@@ -6,11 +6,11 @@ import pytest
 
 from accounts.models import AccountStatus, SocialAccount
 from analytics.models import AccountDailyMetric, PostDailyMetric
-from ingestion.connectors.base import TransientError
+from ingestion.connectors.base import TransientError, register
 from ingestion.models import IngestionRun, RunSource, RunStatus
 from ingestion.services import account_sync, night_yesterday, sync_all_request, sync_request
 from tests.factories import SocialAccountFactory
-from tests.ingestion.http_platform import PLATFORM, day_numbers
+from tests.ingestion.http_platform import PLATFORM, FakePlatformConnector, day_numbers
 
 START, END = dt.date(2026, 10, 1), dt.date(2026, 10, 3)
 
@@ -251,3 +251,51 @@ def test_the_nightly_run_fails_the_runs_dead_workers_left_behind(org, django_cap
     assert "工作进程中断" in states["killed"].error and states["killed"].finished_at is not None
     assert "消息丢失" in states["lost"].error
     assert "导入中断" in states["import_killed"].error
+
+
+@register
+class ProvisionalConnector(FakePlatformConnector):
+    """The fake platform, calling its last day provisional (as WeChat's `is_delay`) while `provisional` says so."""
+
+    platform = "testprovisional"
+    provisional = True
+
+    def fetch(self, start, end):
+        batch = super().fetch(start, end)
+        batch.provisional_days = {end} if self.provisional else set()
+        return batch
+
+
+@pytest.mark.django_db
+def test_provisional_days_are_read_again_until_the_platform_calls_them_final(org, fake_platform):
+    from ingestion.models import SeriesProgress
+
+    account = SocialAccountFactory(organization=org, platform="testprovisional", external_id="prov",
+                                   credentials={"base_url": fake_platform.url})
+    account_sync(account=account, start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 10))
+    assert SeriesProgress.objects.get(account=account, series="account_days").provisional_from == dt.date(2026, 10, 10)
+
+    # Nights later the provisional day is still in the window, beyond the usual three days.
+    [run] = sync_all_request(day=dt.date(2026, 10, 20))
+    assert (run.window_start, run.window_end) == (dt.date(2026, 10, 10), dt.date(2026, 10, 20))
+
+    ProvisionalConnector.provisional = False
+    try:
+        account_sync(account=account, start=run.window_start, end=run.window_end, run=run)
+    finally:
+        ProvisionalConnector.provisional = True
+    progress = SeriesProgress.objects.get(account=account, series="account_days")
+    assert (progress.last_day, progress.provisional_from) == (dt.date(2026, 10, 20), None)
+
+
+@pytest.mark.django_db
+def test_a_window_with_nothing_to_read_is_skipped_and_does_not_count_as_synced(org):
+    account = SocialAccountFactory(organization=org, platform="weibo", external_id="5800000099",
+                                   credentials={"uid": "5800000099", "access_token": "t"})
+
+    run = account_sync(account=account, start=dt.date(2020, 1, 1), end=dt.date(2020, 1, 3))  # no snapshot then
+
+    assert (run.status, run.requests_made, run.rows_written) == (RunStatus.SKIPPED, 0, 0)
+    assert run.finished_at is not None and "没有可读取" in run.error
+    account.refresh_from_db()
+    assert account.last_synced_at is None

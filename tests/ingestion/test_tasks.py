@@ -3,13 +3,12 @@
 import datetime as dt
 
 import pytest
-from celery.exceptions import MaxRetriesExceededError
 from django_celery_beat.models import PeriodicTask
 
 from accounts.models import AccountStatus
 from analytics.models import AccountDailyMetric
-from ingestion.models import IngestionRun, RunSource, RunStatus
 from ingestion.locks import RunLock, lock_holders
+from ingestion.models import IngestionRun, RunSource, RunStatus
 from ingestion.tasks import sync_account, sync_all
 from tests.factories import SocialAccountFactory
 from tests.ingestion.http_platform import PLATFORM
