@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import status_views, views
 
 app_name = "dashboards"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("campaigns/", views.campaigns, name="campaigns"),
     path("data/", views.data_status, name="data_status"),
     path("data/sync/", views.sync_now, name="sync_now"),
+    path("data/runs/<int:run_id>/", status_views.run_detail, name="run_detail"),
+    path("data/runs/<int:run_id>/retry/", status_views.run_retry, name="run_retry"),
+    path("data/schedule/", status_views.schedule_update, name="schedule_update"),
     path("data/templates/<slug:kind>.csv", views.import_template, name="import_template"),
     path("organization/", views.switch_organization, name="switch_organization"),
 ]

@@ -1,14 +1,22 @@
-"""Reads the ingestion path needs from what is already stored."""
+"""Reads the ingestion path and the data page need from what is already stored."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 
 from accounts.models import SocialAccount
 from analytics.models import PostDailyMetric
 
-from .models import IngestionRun
+from .models import PLATFORM_SOURCES, IngestionRun, RunStatus, SeriesGap
+
+NIGHTLY_TASK = "ingestion.tasks.sync_all"
 
 
 def post_counters_on(
@@ -27,3 +35,95 @@ def sync_run_for_task(*, account: SocialAccount, run_id: int | None, task_id: st
     if run_id:
         return runs.filter(pk=run_id).first()
     return runs.filter(task_id=task_id).first() if task_id else None
+
+
+# --- the data page ----------------------------------------------------------------------------
+
+
+def runs_filtered(
+    *, organization, account: SocialAccount | None = None, platform: str = "", status: str = "", source: str = "",
+    day: dt.date | None = None,
+) -> QuerySet[IngestionRun]:
+    """The organization's runs, newest first, narrowed by whatever is given (`day`: created that local day)."""
+    runs = IngestionRun.objects.filter(account__organization=organization).select_related("account")
+    if account is not None:
+        runs = runs.filter(account=account)
+    if platform:
+        runs = runs.filter(account__platform=platform)
+    if status:
+        runs = runs.filter(status=status)
+    if source:
+        runs = runs.filter(source=source)
+    if day is not None:
+        runs = runs.filter(created_at__date=day)  # in the current time zone (Asia/Shanghai)
+    return runs.order_by("-created_at", "-pk")
+
+
+def latest_platform_runs(account_ids: list[int]) -> dict[int, IngestionRun]:
+    """Each account's latest run that read its platform (file imports are not the account's sync)."""
+    runs = (IngestionRun.objects.filter(account_id__in=account_ids, source__in=PLATFORM_SOURCES)
+            .order_by("account_id", "-created_at").distinct("account_id"))  # DISTINCT ON: one query
+    return {run.account_id: run for run in runs}
+
+
+# How a night looks when several runs read it: the best outcome wins.
+NIGHT_ORDER = (RunStatus.SUCCEEDED, RunStatus.SKIPPED, RunStatus.RUNNING, RunStatus.RETRYING, RunStatus.QUEUED,
+               RunStatus.DEFERRED, RunStatus.FAILED)
+GAP, NONE = "gap", "none"
+
+
+@dataclass(frozen=True)
+class Night:
+    date: dt.date
+    state: str  # a RunStatus, GAP (a series lost that night) or NONE (nothing ran)
+    run_id: int | None = None
+
+
+def night_history(*, account_ids: list[int], last_night: dt.date, nights: int = 30) -> dict[int, list[Night]]:
+    """The last `nights` nights of each account, oldest first: how the run(s) ending on that night went."""
+    first = last_night - dt.timedelta(days=nights - 1)
+    best: dict[tuple[int, dt.date], tuple[int, int]] = {}
+    runs = IngestionRun.objects.filter(account_id__in=account_ids, source__in=PLATFORM_SOURCES,
+                                       window_end__range=(first, last_night))
+    for pk, account_id, end, status in runs.values_list("pk", "account_id", "window_end", "status"):
+        rank = NIGHT_ORDER.index(status)
+        if (account_id, end) not in best or rank < best[account_id, end][0]:
+            best[account_id, end] = (rank, pk)
+    gaps = set(SeriesGap.objects.filter(account_id__in=account_ids, date__range=(first, last_night))
+               .values_list("account_id", "date"))
+    history = {}
+    for account_id in account_ids:
+        row = []
+        for n in range(nights):
+            day = first + dt.timedelta(days=n)
+            if (account_id, day) in best:
+                rank, pk = best[account_id, day]
+                row.append(Night(day, NIGHT_ORDER[rank], pk))
+            else:
+                row.append(Night(day, GAP if (account_id, day) in gaps else NONE))
+        history[account_id] = row
+    return history
+
+
+def series_gaps(*, account_ids: list[int], start: dt.date, end: dt.date) -> dict[int, list[SeriesGap]]:
+    """The recorded gaps of each account's series within start..end (for the data page, banners, KPI coverage)."""
+    gaps = defaultdict(list)
+    for gap in SeriesGap.objects.filter(account_id__in=account_ids, date__range=(start, end)).order_by("date"):
+        gaps[gap.account_id].append(gap)
+    return dict(gaps)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    task: PeriodicTask | None
+    next_run_at: dt.datetime | None
+
+
+def nightly_schedule() -> Schedule:
+    """The beat entry of the nightly sync (migration 0002), and when it fires next."""
+    task = PeriodicTask.objects.filter(task=NIGHTLY_TASK).select_related("crontab").order_by("pk").first()
+    if task is None or task.crontab is None or not task.enabled:
+        return Schedule(task, None)
+    now = timezone.now()
+    due = now + task.crontab.schedule.remaining_estimate(now)
+    return Schedule(task, (due + dt.timedelta(milliseconds=500)).replace(microsecond=0))  # celery lands a hair early

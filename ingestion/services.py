@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from accounts.models import AccountStatus, SocialAccount
 from analytics.models import (
@@ -489,3 +490,30 @@ def sync_all_inline(*, day: dt.date | None = None) -> list[IngestionRun]:
                                error="账号正在被另一个同步占用，推迟到下次同步")
         run.refresh_from_db()
     return runs
+
+
+# --- The data page's ops actions ------------------------------------------------------------
+
+RETRYABLE = (RunStatus.FAILED, RunStatus.DEFERRED)
+
+
+def run_window_retry(*, run: IngestionRun) -> IngestionRun:
+    """Queue the window of a failed or deferred platform run again, as a new run."""
+    if run.source == RunSource.FILE or run.status not in RETRYABLE or run.window_start is None:
+        raise ValidationError(f"run {run.pk} is {run.status}: only a failed or deferred sync can be retried")
+    return sync_request(account=run.account, start=run.window_start, end=run.window_end)
+
+
+def nightly_schedule_update(*, hour: int, minute: int, enabled: bool) -> PeriodicTask:
+    """Move (or pause) the nightly sync; beat picks the change up by itself (django-celery-beat)."""
+    from .selectors import NIGHTLY_TASK, nightly_schedule
+
+    crontab, _ = CrontabSchedule.objects.get_or_create(
+        minute=str(minute), hour=str(hour), day_of_week="*", day_of_month="*", month_of_year="*",
+        timezone=PLATFORM_TZ,
+    )
+    task = nightly_schedule().task or PeriodicTask(name="每日同步 nightly sync_all", task=NIGHTLY_TASK)
+    task.crontab, task.interval, task.enabled = crontab, None, enabled
+    task.description = f"{hour:02d}:{minute:02d} Asia/Shanghai: the gap-aware nightly windows of every active account"
+    task.save()
+    return task
