@@ -8,6 +8,8 @@ work and turns its outcome into what the page shows; nothing here writes to the 
 from __future__ import annotations
 
 import datetime
+import secrets
+import time
 from dataclasses import asdict, dataclass, field
 
 from django import forms
@@ -17,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import AccountStatus, Platform, SocialAccount
-from ingestion import selectors
+from ingestion import reauth, selectors
 from ingestion import services as ingestion_services
 from ingestion.importers import TEMPLATE_KINDS, ImportFileError, file_import, template_csv, templates
 from ingestion.models import IngestionRun, RunSource, RunStatus
@@ -130,6 +132,10 @@ class AccountRow:
     def needs_reauth(self) -> bool:
         return self.account.status == AccountStatus.NEEDS_REAUTH
 
+    @property
+    def reauth_kind(self) -> str:
+        return reauth_kind(self.account)
+
 
 def data_page(*, organization, params) -> dict:
     accounts = list(SocialAccount.objects.filter(organization=organization).order_by("platform", "name"))
@@ -198,3 +204,69 @@ def schedule_change(*, data) -> Outcome:
     if not form.cleaned_data["enabled"]:
         return Outcome(True, _("每日同步已暂停。"))
     return Outcome(True, _("每日同步改为每天 %(at)s（北京时间）。") % {"at": at.strftime("%H:%M")})
+
+
+# --- reconnect ("重新授权") -----------------------------------------------------------------------
+
+REAUTH_SESSION_KEY = "dashboards_reauth_states"
+REAUTH_STATE_SECONDS = 15 * 60
+
+
+def reauth_kind(account) -> str:
+    """"oauth", "credentials", or "" when the platform has no reconnect flow here."""
+    return "oauth" if account.platform in reauth.OAUTH_FLOWS else (
+        "credentials" if account.platform in reauth.CREDENTIAL_FORMS else "")
+
+
+def reauth_state_issue(session, account) -> str:
+    """A one-time `state` binding the platform's answer to this browser session and account."""
+    states = {s: v for s, v in session.get(REAUTH_SESSION_KEY, {}).items() if v[1] > time.time()}
+    state = secrets.token_urlsafe(24)
+    states[state] = [account.pk, time.time() + REAUTH_STATE_SECONDS]
+    session[REAUTH_SESSION_KEY] = states
+    return state
+
+
+def reauth_state_take(session, state: str) -> int | None:
+    """The account the state was issued for (once), None if unknown, used or expired."""
+    states = session.get(REAUTH_SESSION_KEY, {})
+    entry = states.pop(state, None) if state else None
+    session[REAUTH_SESSION_KEY] = states
+    return entry[0] if entry and entry[1] > time.time() else None
+
+
+def oauth_finish(*, account, code: str, redirect_uri: str) -> Outcome:
+    try:
+        reauth.oauth_complete(account=account, code=code, redirect_uri=redirect_uri)
+    except reauth.ReauthError as exc:
+        return Outcome(False, _("重新授权没有完成，原有授权未改动：%(error)s") % {"error": exc})
+    return Outcome(True, _("%(account)s 已重新授权，下次同步会补读缺失的日期。") % {"account": account})
+
+
+class CredentialsForm(forms.Form):
+    """The platform's credential fields; secrets are never shown back and a blank one keeps the stored value."""
+
+    def __init__(self, data=None, *, account):
+        super().__init__(data)
+        for key, secret in reauth.CREDENTIAL_FORMS[account.platform].items():
+            label = reauth.FIELD_LABELS.get(key, key)
+            if secret:
+                self.fields[key] = forms.CharField(
+                    label=label, required=not account.credentials.get(key), strip=True,
+                    widget=forms.PasswordInput(render_value=False, attrs={
+                        "placeholder": _("已保存；留空则不修改") if account.credentials.get(key) else "",
+                        "autocomplete": "new-password"}))
+            else:
+                self.fields[key] = forms.CharField(label=label, initial=account.credentials.get(key, ""))
+
+
+def credentials_save(*, account, data) -> tuple[Outcome | None, CredentialsForm]:
+    form = CredentialsForm(data, account=account)
+    if not form.is_valid():
+        return None, form
+    try:
+        reauth.credentials_replace(account=account, values=form.cleaned_data)
+    except ValidationError as exc:
+        form.add_error(None, "; ".join(exc.messages))
+        return None, form
+    return Outcome(True, _("%(account)s 的授权信息已更新，下次同步会补读缺失的日期。") % {"account": account}), form

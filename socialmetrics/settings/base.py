@@ -223,3 +223,5 @@ SYNC_MAX_BACKFILL_DAYS = env.int("SYNC_MAX_BACKFILL_DAYS", default=90)
 SYNC_LOCK_TTL = env.int("SYNC_LOCK_TTL", default=60)
 # A queued (or retrying) run whose task has not come after this long lost its message: failed.
 SYNC_STALE_QUEUED_SECONDS = env.int("SYNC_STALE_QUEUED_SECONDS", default=6 * 60 * 60)
+# Bilibili's OAuth authorisation page (the reconnect flow sends owners there; tests use the sandbox).
+BILIBILI_AUTHORIZE_BASE = env("BILIBILI_AUTHORIZE_BASE", default="https://account.bilibili.com")
