@@ -7,11 +7,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from accounts.models import SocialAccount
+from accounts.models import AccountStatus, SocialAccount
 from analytics.models import PostDailyMetric
 
 from .models import PLATFORM_SOURCES, IngestionRun, RunStatus, SeriesGap
@@ -127,3 +127,33 @@ def nightly_schedule() -> Schedule:
     now = timezone.now()
     due = now + task.crontab.schedule.remaining_estimate(now)
     return Schedule(task, (due + dt.timedelta(milliseconds=500)).replace(microsecond=0))  # celery lands a hair early
+
+
+# --- is what the dashboards show complete? --------------------------------------------------------
+
+STALE_AFTER = dt.timedelta(hours=36)
+
+
+@dataclass(frozen=True)
+class Freshness:
+    stale: list[SocialAccount]  # read from a platform, but not for STALE_AFTER
+    needs_reauth: list[SocialAccount]
+    gaps: list[tuple[SocialAccount, int]]  # days lost within the window, per account
+
+    def __bool__(self) -> bool:
+        return bool(self.stale or self.needs_reauth or self.gaps)
+
+
+def data_freshness(*, accounts: Iterable[SocialAccount], start: dt.date, end: dt.date) -> Freshness:
+    """What makes the numbers of `accounts` over start..end stale or incomplete (for the dashboards' banner)."""
+    accounts = [a for a in accounts if a.status != AccountStatus.PAUSED]
+    cutoff = timezone.now() - STALE_AFTER
+    synced = [a for a in accounts if a.credentials]  # accounts fed only by files have no sync to be late
+    gap_days = dict(SeriesGap.objects.filter(account__in=accounts, date__range=(start, end)).values("account_id")
+                    .annotate(days=Count("date", distinct=True)).values_list("account_id", "days"))
+    return Freshness(
+        stale=[a for a in synced if a.status == AccountStatus.ACTIVE
+               and (a.last_synced_at is None or a.last_synced_at < cutoff)],
+        needs_reauth=[a for a in accounts if a.status == AccountStatus.NEEDS_REAUTH],
+        gaps=[(a, gap_days[a.pk]) for a in accounts if a.pk in gap_days],
+    )
