@@ -75,7 +75,7 @@ GAP, NONE = "gap", "none"
 @dataclass(frozen=True)
 class Night:
     date: dt.date
-    state: str  # a RunStatus, GAP (a series lost that night) or NONE (nothing ran)
+    state: str  # a RunStatus, GAP (a series was lost that night, whatever ran) or NONE (nothing ran)
     run_id: int | None = None
 
 
@@ -96,11 +96,9 @@ def night_history(*, account_ids: list[int], last_night: dt.date, nights: int = 
         row = []
         for n in range(nights):
             day = first + dt.timedelta(days=n)
-            if (account_id, day) in best:
-                rank, pk = best[account_id, day]
-                row.append(Night(day, NIGHT_ORDER[rank], pk))
-            else:
-                row.append(Night(day, GAP if (account_id, day) in gaps else NONE))
+            rank, pk = best.get((account_id, day), (None, None))
+            lost = (account_id, day) in gaps and (rank is None or NIGHT_ORDER[rank] != RunStatus.SUCCEEDED)
+            row.append(Night(day, GAP if lost else NONE if rank is None else NIGHT_ORDER[rank], pk))
         history[account_id] = row
     return history
 
