@@ -100,6 +100,9 @@ def page_context(request, form: FilterForm, *, page: str) -> dict:
         "accounts": accounts.order_by("platform", "name"),
         "qs": query_string(filters),
         "can_change_data": can_change_data(request),
-        "freshness": data_freshness(accounts=accounts.filter(pk=filters.account.pk) if filters.account else accounts,
-                                    start=filters.start, end=filters.end),
+        "freshness": data_freshness(
+            accounts=accounts.filter(pk=filters.account.pk) if filters.account else accounts,
+            start=filters.start,
+            end=filters.end,
+        ),
     }

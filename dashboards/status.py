@@ -25,8 +25,12 @@ from ingestion.importers import TEMPLATE_KINDS, ImportFileError, file_import, te
 from ingestion.models import IngestionRun, RunSource, RunStatus
 
 SESSION_IMPORT_KEY = "dashboards_import_result"
-TABLE_LABELS = {"account_days": gettext_lazy("账号日数据"), "posts": gettext_lazy("作品"),
-                "post_days": gettext_lazy("作品日数据"), "campaign_days": gettext_lazy("投放日数据")}
+TABLE_LABELS = {
+    "account_days": gettext_lazy("账号日数据"),
+    "posts": gettext_lazy("作品"),
+    "post_days": gettext_lazy("作品日数据"),
+    "campaign_days": gettext_lazy("投放日数据"),
+}
 RUNS_PER_PAGE = 25
 HISTORY_NIGHTS = 30
 
@@ -65,8 +69,12 @@ def account_sync_request(*, account, start, end) -> Outcome:
         run = ingestion_services.sync_request(account=account, start=start, end=end)
     except ValidationError as exc:
         return Outcome(False, "; ".join(exc.messages))
-    return Outcome(True, _("已排队同步 %(account)s（%(start)s 至 %(end)s），运行编号 #%(run)s。")
-                   % {"account": account, "start": start, "end": end, "run": run.pk}, run_id=run.pk)
+    return Outcome(
+        True,
+        _("已排队同步 %(account)s（%(start)s 至 %(end)s），运行编号 #%(run)s。")
+        % {"account": account, "start": start, "end": end, "run": run.pk},
+        run_id=run.pk,
+    )
 
 
 def file_upload_import(*, account, kind, file) -> Outcome:
@@ -74,12 +82,16 @@ def file_upload_import(*, account, kind, file) -> Outcome:
         result = file_import(account=account, file=file, file_name=file.name, kind=kind)
     except ImportFileError as exc:
         problems = [str(p) for p in exc.problems] + ([_("……问题太多，仅列出前 50 个。")] if exc.truncated else [])
-        return Outcome(False, _("文件未导入，数据没有任何改动。请修改以下问题后重新上传："), problems=problems,
-                       run_id=exc.run_id)
+        return Outcome(
+            False, _("文件未导入，数据没有任何改动。请修改以下问题后重新上传："), problems=problems, run_id=exc.run_id
+        )
     return Outcome(
-        True, _("已导入 %(file)s（%(kind)s）。") % {"file": result.file_name, "kind": result.layout},
+        True,
+        _("已导入 %(file)s（%(kind)s）。") % {"file": result.file_name, "kind": result.layout},
         rows=[(str(TABLE_LABELS.get(table, table)), n) for table, n in result.rows.items() if n],
-        date_start=result.date_start, date_end=result.date_end, run_id=result.run_id,
+        date_start=result.date_start,
+        date_end=result.date_end,
+        run_id=result.run_id,
     )
 
 
@@ -96,14 +108,18 @@ def blank_template(kind: str) -> tuple[bytes, str] | None:
 class RunFilterForm(forms.Form):
     """The runs list's filters (prefixed `runs-`, apart from the page's own date filters)."""
 
-    account = forms.ModelChoiceField(queryset=SocialAccount.objects.none(), required=False, label=_("账号"),
-                                     empty_label=gettext_lazy("全部账号"))
-    platform = forms.ChoiceField(choices=[("", gettext_lazy("全部平台")), *Platform.choices], required=False,
-                                 label=gettext_lazy("平台"))
-    status = forms.ChoiceField(choices=[("", gettext_lazy("全部状态")), *RunStatus.choices], required=False,
-                               label=gettext_lazy("状态"))
-    source = forms.ChoiceField(choices=[("", gettext_lazy("全部来源")), *RunSource.choices], required=False,
-                               label=gettext_lazy("来源"))
+    account = forms.ModelChoiceField(
+        queryset=SocialAccount.objects.none(), required=False, label=_("账号"), empty_label=gettext_lazy("全部账号")
+    )
+    platform = forms.ChoiceField(
+        choices=[("", gettext_lazy("全部平台")), *Platform.choices], required=False, label=gettext_lazy("平台")
+    )
+    status = forms.ChoiceField(
+        choices=[("", gettext_lazy("全部状态")), *RunStatus.choices], required=False, label=gettext_lazy("状态")
+    )
+    source = forms.ChoiceField(
+        choices=[("", gettext_lazy("全部来源")), *RunSource.choices], required=False, label=gettext_lazy("来源")
+    )
     day = forms.DateField(required=False, label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, data, *, organization):
@@ -148,8 +164,11 @@ def data_page(*, organization, params) -> dict:
     runs_page = runs.get_page(params.get("page"))
     schedule = selectors.nightly_schedule()
     task = schedule.task
-    initial = {"at": datetime.time(int(task.crontab.hour), int(task.crontab.minute)), "enabled": task.enabled} if (
-        task and task.crontab and task.crontab.hour.isdigit() and task.crontab.minute.isdigit()) else {}
+    initial = (
+        {"at": datetime.time(int(task.crontab.hour), int(task.crontab.minute)), "enabled": task.enabled}
+        if (task and task.crontab and task.crontab.hour.isdigit() and task.crontab.minute.isdigit())
+        else {}
+    )
     return {
         "status_accounts": [
             AccountRow(a, last_runs.get(a.pk), history[a.pk], sum(n.state == selectors.GAP for n in history[a.pk]))
@@ -191,8 +210,12 @@ def run_retry(*, run: IngestionRun) -> Outcome:
         new = ingestion_services.run_window_retry(run=run)
     except ValidationError as exc:
         return Outcome(False, "; ".join(exc.messages))
-    return Outcome(True, _("已重新排队这个时间窗（%(start)s 至 %(end)s），新的运行编号 #%(run)s。")
-                   % {"start": new.window_start, "end": new.window_end, "run": new.pk}, run_id=new.pk)
+    return Outcome(
+        True,
+        _("已重新排队这个时间窗（%(start)s 至 %(end)s），新的运行编号 #%(run)s。")
+        % {"start": new.window_start, "end": new.window_end, "run": new.pk},
+        run_id=new.pk,
+    )
 
 
 def schedule_change(*, data) -> Outcome:
@@ -213,9 +236,12 @@ REAUTH_STATE_SECONDS = 15 * 60
 
 
 def reauth_kind(account) -> str:
-    """"oauth", "credentials", or "" when the platform has no reconnect flow here."""
-    return "oauth" if account.platform in reauth.OAUTH_FLOWS else (
-        "credentials" if account.platform in reauth.CREDENTIAL_FORMS else "")
+    """ "oauth", "credentials", or "" when the platform has no reconnect flow here."""
+    return (
+        "oauth"
+        if account.platform in reauth.OAUTH_FLOWS
+        else ("credentials" if account.platform in reauth.CREDENTIAL_FORMS else "")
+    )
 
 
 def reauth_state_issue(session, account) -> str:
@@ -252,10 +278,17 @@ class CredentialsForm(forms.Form):
             label = reauth.FIELD_LABELS.get(key, key)
             if secret:
                 self.fields[key] = forms.CharField(
-                    label=label, required=not account.credentials.get(key), strip=True,
-                    widget=forms.PasswordInput(render_value=False, attrs={
-                        "placeholder": _("已保存；留空则不修改") if account.credentials.get(key) else "",
-                        "autocomplete": "new-password"}))
+                    label=label,
+                    required=not account.credentials.get(key),
+                    strip=True,
+                    widget=forms.PasswordInput(
+                        render_value=False,
+                        attrs={
+                            "placeholder": _("已保存；留空则不修改") if account.credentials.get(key) else "",
+                            "autocomplete": "new-password",
+                        },
+                    ),
+                )
             else:
                 self.fields[key] = forms.CharField(label=label, initial=account.credentials.get(key, ""))
 

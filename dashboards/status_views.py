@@ -83,8 +83,7 @@ def reauth_start(request, account_id: int):
     if kind == "oauth":
         state = status.reauth_state_issue(request.session, account)
         try:
-            return redirect(reauth.oauth_authorize_url(account=account, redirect_uri=_callback_uri(request),
-                                                       state=state))
+            return redirect(reauth.oauth_authorize_url(account=account, redirect_uri=_callback_uri(request), state=state))
         except reauth.ReauthError as exc:
             messages.error(request, str(exc))
             return redirect("dashboards:data_status")
@@ -112,8 +111,9 @@ def reauth_callback(request):
         return redirect("dashboards:data_status")
     code = request.GET.get("code", "")
     if not code:
-        messages.error(request, DENIED_MESSAGE % {"error": request.GET.get("error_description")
-                                                  or request.GET.get("error") or "-"})
+        messages.error(
+            request, DENIED_MESSAGE % {"error": request.GET.get("error_description") or request.GET.get("error") or "-"}
+        )
         return redirect("dashboards:data_status")
     _flash(request, status.oauth_finish(account=account, code=code, redirect_uri=_callback_uri(request)))
     return redirect("dashboards:data_status")

@@ -31,8 +31,9 @@ class RunLock:
     def __init__(self, *, account_id: int, run_id: int, ttl: float | None = None):
         self.ttl = ttl or settings.SYNC_LOCK_TTL
         self.redis = _redis()
-        self.lock = self.redis.lock(KEY.format(account_id=account_id), timeout=self.ttl, blocking=False,
-                                    thread_local=False)  # the renewing thread shares the token
+        self.lock = self.redis.lock(
+            KEY.format(account_id=account_id), timeout=self.ttl, blocking=False, thread_local=False
+        )  # the renewing thread shares the token
         self.token = _token(run_id)
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None

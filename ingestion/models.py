@@ -65,7 +65,8 @@ class IngestionRun(models.Model):
         constraints = [
             # A run still going has no finish time, and only a retrying run has a next attempt.
             models.CheckConstraint(
-                condition=Q(status__in=FINISHED) | Q(finished_at__isnull=True), name="run_unfinished_has_no_end",
+                condition=Q(status__in=FINISHED) | Q(finished_at__isnull=True),
+                name="run_unfinished_has_no_end",
             ),
             models.CheckConstraint(
                 condition=Q(status=RunStatus.RETRYING, next_attempt_at__isnull=False)

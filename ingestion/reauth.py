@@ -43,26 +43,46 @@ class OAuthFlow:
 
 OAUTH_FLOWS: dict[str, OAuthFlow] = {
     Platform.DOUYIN: OAuthFlow(
-        authorize_base="DOUYIN_API_BASE", authorize_path="/platform/oauth/connect/",
-        client_key="client_key", client_secret="client_secret",
+        authorize_base="DOUYIN_API_BASE",
+        authorize_path="/platform/oauth/connect/",
+        client_key="client_key",
+        client_secret="client_secret",
         authorize_params=lambda app, uri, state: {
-            "client_key": app, "response_type": "code", "redirect_uri": uri, "state": state,
+            "client_key": app,
+            "response_type": "code",
+            "redirect_uri": uri,
+            "state": state,
             "scope": "user_info,data.external.user,data.external.item,video.list.bind",
         },
-        token_base="DOUYIN_API_BASE", token_path="/oauth/access_token/",
-        token_request=lambda app, secret, code, uri: {"data": {
-            "client_key": app, "client_secret": secret, "code": code, "grant_type": "authorization_code",
-        }},
-        check=douyin.ERRORS.check_refresh, account_key="open_id",
+        token_base="DOUYIN_API_BASE",
+        token_path="/oauth/access_token/",
+        token_request=lambda app, secret, code, uri: {
+            "data": {
+                "client_key": app,
+                "client_secret": secret,
+                "code": code,
+                "grant_type": "authorization_code",
+            }
+        },
+        check=douyin.ERRORS.check_refresh,
+        account_key="open_id",
     ),
     Platform.BILIBILI: OAuthFlow(
-        authorize_base="BILIBILI_AUTHORIZE_BASE", authorize_path="/pc/account-pc/auth/oauth",
-        client_key="client_id", client_secret="client_secret",
+        authorize_base="BILIBILI_AUTHORIZE_BASE",
+        authorize_path="/pc/account-pc/auth/oauth",
+        client_key="client_id",
+        client_secret="client_secret",
         authorize_params=lambda app, uri, state: {"client_id": app, "gourl": uri, "state": state},
-        token_base="BILIBILI_OAUTH_BASE", token_path="/x/account-oauth2/v1/token",
-        token_request=lambda app, secret, code, uri: {"params": {
-            "client_id": app, "client_secret": secret, "code": code, "grant_type": "authorization_code",
-        }},
+        token_base="BILIBILI_OAUTH_BASE",
+        token_path="/x/account-oauth2/v1/token",
+        token_request=lambda app, secret, code, uri: {
+            "params": {
+                "client_id": app,
+                "client_secret": secret,
+                "code": code,
+                "grant_type": "authorization_code",
+            }
+        },
         check=bilibili.ERRORS.check_refresh,
     ),
 }
@@ -72,8 +92,12 @@ CREDENTIAL_FORMS: dict[str, dict[str, bool]] = {
     Platform.WECHAT: {"appid": False, "secret": True},
     Platform.XIAOHONGSHU: {"advertiser_id": False, "access_token": True},
 }
-FIELD_LABELS = {"appid": _("AppID"), "secret": _("AppSecret"), "advertiser_id": _("广告主 ID"),
-                "access_token": _("Access Token")}
+FIELD_LABELS = {
+    "appid": _("AppID"),
+    "secret": _("AppSecret"),
+    "advertiser_id": _("广告主 ID"),
+    "access_token": _("Access Token"),
+}
 
 
 class ReauthError(Exception):
@@ -102,8 +126,13 @@ def oauth_complete(*, account: SocialAccount, code: str, redirect_uri: str) -> N
     credentials = account.credentials
     client = PlatformClient(account.platform, getattr(settings, flow.token_base), flow.check)
     try:
-        payload = client.request("POST", flow.token_path, **flow.token_request(
-            credentials.get(flow.client_key, ""), credentials.get(flow.client_secret, ""), code, redirect_uri))
+        payload = client.request(
+            "POST",
+            flow.token_path,
+            **flow.token_request(
+                credentials.get(flow.client_key, ""), credentials.get(flow.client_secret, ""), code, redirect_uri
+            ),
+        )
         reader = Reader(account.platform, flow.token_path)
         data = reader.dict(payload, "data")
         tokens = {
@@ -115,8 +144,10 @@ def oauth_complete(*, account: SocialAccount, code: str, redirect_uri: str) -> N
     except ConnectorError as exc:
         raise ReauthError(str(exc)) from None
     if authorised and credentials.get(flow.account_key) and authorised != credentials[flow.account_key]:
-        raise ReauthError(f"{account.platform}: the platform authorised another account ({authorised}), "
-                          f"not {credentials[flow.account_key]}")
+        raise ReauthError(
+            f"{account.platform}: the platform authorised another account ({authorised}), "
+            f"not {credentials[flow.account_key]}"
+        )
     _account_reconnected(account=account, credentials=tokens)
 
 

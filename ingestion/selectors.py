@@ -23,9 +23,9 @@ def post_counters_on(
     *, account: SocialAccount, date: dt.date, external_ids: Iterable[str], counters: tuple[str, ...]
 ) -> dict[str, dict[str, int | None]]:
     """The stored lifetime `counters` of the account's posts on `date` by external id; posts without a row are absent."""
-    rows = PostDailyMetric.objects.filter(
-        post__account=account, post__external_id__in=list(external_ids), date=date
-    ).values("post__external_id", *counters)
+    rows = PostDailyMetric.objects.filter(post__account=account, post__external_id__in=list(external_ids), date=date).values(
+        "post__external_id", *counters
+    )
     return {row.pop("post__external_id"): row for row in rows}
 
 
@@ -41,7 +41,12 @@ def sync_run_for_task(*, account: SocialAccount, run_id: int | None, task_id: st
 
 
 def runs_filtered(
-    *, organization, account: SocialAccount | None = None, platform: str = "", status: str = "", source: str = "",
+    *,
+    organization,
+    account: SocialAccount | None = None,
+    platform: str = "",
+    status: str = "",
+    source: str = "",
     day: dt.date | None = None,
 ) -> QuerySet[IngestionRun]:
     """The organization's runs, newest first, narrowed by whatever is given (`day`: created that local day)."""
@@ -61,14 +66,24 @@ def runs_filtered(
 
 def latest_platform_runs(account_ids: list[int]) -> dict[int, IngestionRun]:
     """Each account's latest run that read its platform (file imports are not the account's sync)."""
-    runs = (IngestionRun.objects.filter(account_id__in=account_ids, source__in=PLATFORM_SOURCES)
-            .order_by("account_id", "-created_at").distinct("account_id"))  # DISTINCT ON: one query
+    runs = (
+        IngestionRun.objects.filter(account_id__in=account_ids, source__in=PLATFORM_SOURCES)
+        .order_by("account_id", "-created_at")
+        .distinct("account_id")
+    )  # DISTINCT ON: one query
     return {run.account_id: run for run in runs}
 
 
 # How a night looks when several runs read it: the best outcome wins.
-NIGHT_ORDER = (RunStatus.SUCCEEDED, RunStatus.SKIPPED, RunStatus.RUNNING, RunStatus.RETRYING, RunStatus.QUEUED,
-               RunStatus.DEFERRED, RunStatus.FAILED)
+NIGHT_ORDER = (
+    RunStatus.SUCCEEDED,
+    RunStatus.SKIPPED,
+    RunStatus.RUNNING,
+    RunStatus.RETRYING,
+    RunStatus.QUEUED,
+    RunStatus.DEFERRED,
+    RunStatus.FAILED,
+)
 GAP, NONE = "gap", "none"
 
 
@@ -83,14 +98,18 @@ def night_history(*, account_ids: list[int], last_night: dt.date, nights: int = 
     """The last `nights` nights of each account, oldest first: how the run(s) ending on that night went."""
     first = last_night - dt.timedelta(days=nights - 1)
     best: dict[tuple[int, dt.date], tuple[int, int]] = {}
-    runs = IngestionRun.objects.filter(account_id__in=account_ids, source__in=PLATFORM_SOURCES,
-                                       window_end__range=(first, last_night))
+    runs = IngestionRun.objects.filter(
+        account_id__in=account_ids, source__in=PLATFORM_SOURCES, window_end__range=(first, last_night)
+    )
     for pk, account_id, end, status in runs.values_list("pk", "account_id", "window_end", "status"):
         rank = NIGHT_ORDER.index(status)
         if (account_id, end) not in best or rank < best[account_id, end][0]:
             best[account_id, end] = (rank, pk)
-    gaps = set(SeriesGap.objects.filter(account_id__in=account_ids, date__range=(first, last_night))
-               .values_list("account_id", "date"))
+    gaps = set(
+        SeriesGap.objects.filter(account_id__in=account_ids, date__range=(first, last_night)).values_list(
+            "account_id", "date"
+        )
+    )
     history = {}
     for account_id in account_ids:
         row = []
@@ -147,11 +166,16 @@ def data_freshness(*, accounts: Iterable[SocialAccount], start: dt.date, end: dt
     accounts = [a for a in accounts if a.status != AccountStatus.PAUSED]
     cutoff = timezone.now() - STALE_AFTER
     synced = [a for a in accounts if a.credentials]  # accounts fed only by files have no sync to be late
-    gap_days = dict(SeriesGap.objects.filter(account__in=accounts, date__range=(start, end)).values("account_id")
-                    .annotate(days=Count("date", distinct=True)).values_list("account_id", "days"))
+    gap_days = dict(
+        SeriesGap.objects.filter(account__in=accounts, date__range=(start, end))
+        .values("account_id")
+        .annotate(days=Count("date", distinct=True))
+        .values_list("account_id", "days")
+    )
     return Freshness(
-        stale=[a for a in synced if a.status == AccountStatus.ACTIVE
-               and (a.last_synced_at is None or a.last_synced_at < cutoff)],
+        stale=[
+            a for a in synced if a.status == AccountStatus.ACTIVE and (a.last_synced_at is None or a.last_synced_at < cutoff)
+        ],
         needs_reauth=[a for a in accounts if a.status == AccountStatus.NEEDS_REAUTH],
         gaps=[(a, gap_days[a.pk]) for a in accounts if a.pk in gap_days],
     )

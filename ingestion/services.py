@@ -81,8 +81,12 @@ def _write_account_days(account: SocialAccount, days: list[AccountDay]) -> tuple
     values = attrgetter("date", *ACCOUNT_METRICS)
     rows = [(account.pk, *values(d)) for d in days]
     changed = upsert(
-        table="analytics_accountdailymetric", constraint="uniq_account_day",
-        key_columns=("account_id", "date"), value_columns=ACCOUNT_METRICS, rows=rows, text_free=True,
+        table="analytics_accountdailymetric",
+        constraint="uniq_account_day",
+        key_columns=("account_id", "date"),
+        value_columns=ACCOUNT_METRICS,
+        rows=rows,
+        text_free=True,
     )
     return len(rows), changed
 
@@ -91,13 +95,16 @@ def _write_posts(account: SocialAccount, posts: list[PostInfo]) -> tuple[dict[st
     posts = _merge(posts, key=attrgetter("external_id"))
     rows = [(account.pk, p.external_id, p.kind, p.title, p.url, p.published_at) for p in posts]
     changed = upsert(
-        table="analytics_post", constraint="uniq_post",
-        key_columns=("account_id", "external_id"), value_columns=("kind", "title", "url", "published_at"),
-        rows=rows, touch_column=None, keep_text_when_blank=("kind", "title", "url"),
+        table="analytics_post",
+        constraint="uniq_post",
+        key_columns=("account_id", "external_id"),
+        value_columns=("kind", "title", "url", "published_at"),
+        rows=rows,
+        touch_column=None,
+        keep_text_when_blank=("kind", "title", "url"),
     )
     ids = dict(
-        Post.objects.filter(account=account, external_id__in=[p.external_id for p in posts])
-        .values_list("external_id", "pk")
+        Post.objects.filter(account=account, external_id__in=[p.external_id for p in posts]).values_list("external_id", "pk")
     )
     return ids, changed
 
@@ -107,8 +114,12 @@ def _write_post_days(post_ids: dict[str, int], days: list[PostDay]) -> tuple[int
     values = attrgetter("date", *POST_DAY_COLUMNS)
     rows = [(post_ids[d.post.external_id], *values(d)) for d in days]
     changed = upsert(
-        table="analytics_postdailymetric", constraint="uniq_post_day",
-        key_columns=("post_id", "date"), value_columns=POST_DAY_COLUMNS, rows=rows, text_free=True,
+        table="analytics_postdailymetric",
+        constraint="uniq_post_day",
+        key_columns=("post_id", "date"),
+        value_columns=POST_DAY_COLUMNS,
+        rows=rows,
+        text_free=True,
     )
     return len(rows), changed
 
@@ -128,8 +139,11 @@ def _write_campaign_days(account: SocialAccount, days: list[CampaignDay]) -> tup
     values = attrgetter("date", *CAMPAIGN_DAY_COLUMNS)
     rows = [(campaign_ids[d.campaign], account.pk if d.attach_account else None, *values(d)) for d in days]
     changed = upsert(
-        table="analytics_campaigndailymetric", constraint="uniq_campaign_day",
-        key_columns=("campaign_id", "account_id", "date"), value_columns=CAMPAIGN_DAY_COLUMNS, rows=rows,
+        table="analytics_campaigndailymetric",
+        constraint="uniq_campaign_day",
+        key_columns=("campaign_id", "account_id", "date"),
+        value_columns=CAMPAIGN_DAY_COLUMNS,
+        rows=rows,
         text_free=True,
     )
     return len(rows), changed
@@ -174,14 +188,28 @@ def error_detail(exc: Exception) -> dict:
 
 
 def ingestion_run_create(
-    *, account: SocialAccount, source: str, kind: str = "", window_start=None, window_end=None,
-    file_name: str = "", status: str = RunStatus.QUEUED, task_id: str = "",
+    *,
+    account: SocialAccount,
+    source: str,
+    kind: str = "",
+    window_start=None,
+    window_end=None,
+    file_name: str = "",
+    status: str = RunStatus.QUEUED,
+    task_id: str = "",
 ) -> IngestionRun:
     running = status == RunStatus.RUNNING
     return IngestionRun.objects.create(
-        account=account, source=source, kind=kind, window_start=window_start,
-        window_end=window_end, file_name=file_name, status=status, task_id=task_id,
-        started_at=timezone.now() if running else None, attempt=1 if running else 0,
+        account=account,
+        source=source,
+        kind=kind,
+        window_start=window_start,
+        window_end=window_end,
+        file_name=file_name,
+        status=status,
+        task_id=task_id,
+        started_at=timezone.now() if running else None,
+        attempt=1 if running else 0,
     )
 
 
@@ -190,19 +218,33 @@ def ingestion_run_start(*, run: IngestionRun, task_id: str = "") -> None:
     run.status, run.started_at, run.error, run.error_detail = RunStatus.RUNNING, timezone.now(), "", {}
     run.attempt, run.next_attempt_at, run.requests_made = run.attempt + 1, None, 0
     run.task_id = task_id or run.task_id
-    run.save(update_fields=["status", "started_at", "error", "error_detail", "attempt", "next_attempt_at",
-                            "requests_made", "task_id"])
+    run.save(
+        update_fields=[
+            "status",
+            "started_at",
+            "error",
+            "error_detail",
+            "attempt",
+            "next_attempt_at",
+            "requests_made",
+            "task_id",
+        ]
+    )
 
 
 def _rows_by_table(batch: Batch) -> dict[str, int]:
-    rows = {ACCOUNT_DAYS: len(batch.account_days), "posts": len({d.post.external_id for d in batch.post_days}
-                                                                | {p.external_id for p in batch.posts}),
-            POST_DAYS: len(batch.post_days), CAMPAIGN_DAYS: len(batch.campaign_days)}
+    rows = {
+        ACCOUNT_DAYS: len(batch.account_days),
+        "posts": len({d.post.external_id for d in batch.post_days} | {p.external_id for p in batch.posts}),
+        POST_DAYS: len(batch.post_days),
+        CAMPAIGN_DAYS: len(batch.campaign_days),
+    }
     return {table: n for table, n in rows.items() if n}
 
 
-def ingestion_run_succeed(*, run: IngestionRun, rows_written: int, rows_by_table: dict | None = None,
-                          requests_made: int | None = None) -> None:
+def ingestion_run_succeed(
+    *, run: IngestionRun, rows_written: int, rows_by_table: dict | None = None, requests_made: int | None = None
+) -> None:
     run.status, run.rows_written, run.finished_at = RunStatus.SUCCEEDED, rows_written, timezone.now()
     run.rows_by_table = rows_by_table if rows_by_table is not None else run.rows_by_table
     run.requests_made = requests_made if requests_made is not None else run.requests_made
@@ -211,8 +253,14 @@ def ingestion_run_succeed(*, run: IngestionRun, rows_written: int, rows_by_table
         SocialAccount.objects.filter(pk=run.account_id).update(last_synced_at=run.finished_at)
 
 
-def ingestion_run_fail(*, run: IngestionRun, error: str, status: str = RunStatus.FAILED,
-                       exc: Exception | None = None, requests_made: int | None = None) -> None:
+def ingestion_run_fail(
+    *,
+    run: IngestionRun,
+    error: str,
+    status: str = RunStatus.FAILED,
+    exc: Exception | None = None,
+    requests_made: int | None = None,
+) -> None:
     """Finish the run as failed (or deferred / skipped), with the error and where it came from."""
     run.status, run.error, run.finished_at, run.next_attempt_at = status, error, timezone.now(), None
     run.error_detail = error_detail(exc) if exc is not None else run.error_detail
@@ -220,8 +268,9 @@ def ingestion_run_fail(*, run: IngestionRun, error: str, status: str = RunStatus
     run.save(update_fields=["status", "error", "error_detail", "requests_made", "finished_at", "next_attempt_at"])
 
 
-def ingestion_run_retry(*, run: IngestionRun, error: str, exc: Exception, next_attempt_at: dt.datetime,
-                        requests_made: int) -> None:
+def ingestion_run_retry(
+    *, run: IngestionRun, error: str, exc: Exception, next_attempt_at: dt.datetime, requests_made: int
+) -> None:
     """The attempt failed transiently and Celery will try again at `next_attempt_at`."""
     run.status, run.error, run.error_detail = RunStatus.RETRYING, error, error_detail(exc)
     run.next_attempt_at, run.requests_made = next_attempt_at, requests_made
@@ -232,8 +281,9 @@ def batch_ingest(*, run: IngestionRun, batch: Batch, requests_made: int | None =
     """Write a fetched or parsed batch and record the outcome on its run."""
     account = run.account
     result = metrics_write(account=account, batch=batch)
-    ingestion_run_succeed(run=run, rows_written=result.received, rows_by_table=_rows_by_table(batch),
-                          requests_made=requests_made)
+    ingestion_run_succeed(
+        run=run, rows_written=result.received, rows_by_table=_rows_by_table(batch), requests_made=requests_made
+    )
     return result
 
 
@@ -295,13 +345,21 @@ def _series_progress_record(*, account: SocialAccount, batch: Batch, start: dt.d
             if provisional_from is None and previous.provisional_from and previous.provisional_from < start:
                 provisional_from = previous.provisional_from  # not re-read by this window: still provisional
         SeriesProgress.objects.update_or_create(
-            account=account, series=series.name, defaults={"last_day": last, "provisional_from": provisional_from},
+            account=account,
+            series=series.name,
+            defaults={"last_day": last, "provisional_from": provisional_from},
         )
 
 
 def account_sync(
-    *, account: SocialAccount, start: dt.date, end: dt.date, run: IngestionRun | None = None,
-    source: str = RunSource.API, task_id: str = "", retry_in: float | None = None,
+    *,
+    account: SocialAccount,
+    start: dt.date,
+    end: dt.date,
+    run: IngestionRun | None = None,
+    source: str = RunSource.API,
+    task_id: str = "",
+    retry_in: float | None = None,
 ) -> IngestionRun:
     """Fetch one account's window from its platform and write it in one transaction, holding the
     account's lock (`AccountBusy` if another run holds it).
@@ -313,7 +371,11 @@ def account_sync(
     """
     if run is None:
         run = ingestion_run_create(
-            account=account, source=source, kind=account.platform, window_start=start, window_end=end,
+            account=account,
+            source=source,
+            kind=account.platform,
+            window_start=start,
+            window_end=end,
             task_id=task_id,
         )
     lock = RunLock(account_id=account.pk, run_id=run.pk)
@@ -328,8 +390,12 @@ def account_sync(
             batch = connector.fetch(start, end)
             with transaction.atomic():
                 if not len(batch) and not counter.count:
-                    ingestion_run_fail(run=run, status=RunStatus.SKIPPED, requests_made=0,
-                                       error="这个时间窗在平台上没有可读取的内容，未调用平台接口")
+                    ingestion_run_fail(
+                        run=run,
+                        status=RunStatus.SKIPPED,
+                        requests_made=0,
+                        error="这个时间窗在平台上没有可读取的内容，未调用平台接口",
+                    )
                 else:
                     batch_ingest(run=run, batch=batch, requests_made=counter.count)
                     _series_progress_record(account=account, batch=batch, start=start, end=end)
@@ -342,23 +408,39 @@ def account_sync(
             if retry_in is None:
                 ingestion_run_fail(run=run, error=error, exc=exc, requests_made=made)
             else:
-                ingestion_run_retry(run=run, error=error, exc=exc, requests_made=made,
-                                    next_attempt_at=timezone.now() + dt.timedelta(seconds=retry_in))
+                ingestion_run_retry(
+                    run=run,
+                    error=error,
+                    exc=exc,
+                    requests_made=made,
+                    next_attempt_at=timezone.now() + dt.timedelta(seconds=retry_in),
+                )
             raise
         except QuotaExceeded as exc:
-            ingestion_run_fail(run=run, error=f"配额已用完，推迟到下次同步：{exc}", status=RunStatus.DEFERRED,
-                               exc=exc, requests_made=counter.count if counter else 0)
+            ingestion_run_fail(
+                run=run,
+                error=f"配额已用完，推迟到下次同步：{exc}",
+                status=RunStatus.DEFERRED,
+                exc=exc,
+                requests_made=counter.count if counter else 0,
+            )
         except AuthError as exc:
-            ingestion_run_fail(run=run, error=f"授权失效，需要重新授权：{exc}", exc=exc,
-                               requests_made=counter.count if counter else 0)
+            ingestion_run_fail(
+                run=run, error=f"授权失效，需要重新授权：{exc}", exc=exc, requests_made=counter.count if counter else 0
+            )
             _account_needs_reauth(account=account, detail=str(exc))
         except PlatformDataError as exc:
-            ingestion_run_fail(run=run, error=f"平台返回的数据有误：{exc}", exc=exc,
-                               requests_made=counter.count if counter else 0)
+            ingestion_run_fail(
+                run=run, error=f"平台返回的数据有误：{exc}", exc=exc, requests_made=counter.count if counter else 0
+            )
         except Exception as exc:  # a bug or a time limit: record it on the run rather than lose it in a log
             logger.exception("sync of account %s failed", account.pk)
-            ingestion_run_fail(run=run, error=f"同步失败：{type(exc).__name__}: {exc}", exc=exc,
-                               requests_made=counter.count if counter else 0)
+            ingestion_run_fail(
+                run=run,
+                error=f"同步失败：{type(exc).__name__}: {exc}",
+                exc=exc,
+                requests_made=counter.count if counter else 0,
+            )
     return run
 
 
@@ -368,16 +450,25 @@ def _enqueue(runs: list[IngestionRun]) -> None:
     from .tasks import sync_account  # tasks import this module
 
     signatures = [
-        sync_account.si(run.account_id, run.window_start.isoformat(), run.window_end.isoformat(), run_id=run.pk)
-        .set(task_id=run.task_id) for run in runs
+        sync_account.si(run.account_id, run.window_start.isoformat(), run.window_end.isoformat(), run_id=run.pk).set(
+            task_id=run.task_id
+        )
+        for run in runs
     ]
     transaction.on_commit((chain(*signatures) if len(signatures) > 1 else signatures[0]).apply_async)
 
 
 def _queued_runs_create(*, account: SocialAccount, windows_: list[tuple[dt.date, dt.date]]) -> list[IngestionRun]:
     runs = [
-        IngestionRun(account=account, source=RunSource.API, kind=account.platform, window_start=start,
-                     window_end=end, status=RunStatus.QUEUED, task_id=str(uuid.uuid4()))
+        IngestionRun(
+            account=account,
+            source=RunSource.API,
+            kind=account.platform,
+            window_start=start,
+            window_end=end,
+            status=RunStatus.QUEUED,
+            task_id=str(uuid.uuid4()),
+        )
         for start, end in windows_
     ]
     return IngestionRun.objects.bulk_create(runs)
@@ -412,23 +503,29 @@ STALE_QUEUED = "任务一直没有被执行（队列中的消息丢失），这�
 STALE_IMPORT = "导入中断（进程被终止），没有写入数据；请重新上传文件"
 
 
-def ingestion_runs_expire(*, now: dt.datetime | None = None) -> int:
+def ingestion_runs_expire(*, now: dt.datetime | None = None, keep: int | None = None) -> int:
     """Fail the runs a dead process left behind, so none stays "running" or "queued" forever.
 
     A sync run that is running holds its account's lock, renewed every few seconds: one whose
     lock is gone (after a grace of two TTLs from its start) died with its process, and so did any
     still running past the hard time limit. A file import has no lock: past the time limit it
     died. A queued or retrying run whose task never came within `SYNC_STALE_QUEUED_SECONDS` lost
-    its message.
+    its message. `keep` is a run its redelivered task is about to take over.
     """
     now = now or timezone.now()
     grace = now - dt.timedelta(seconds=2 * settings.SYNC_LOCK_TTL)
     hard_limit = now - dt.timedelta(seconds=SYNC_TIME_LIMIT)
-    running = list(IngestionRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=grace)
-                   .values_list("pk", "account_id", "source", "started_at"))
+    running = list(
+        IngestionRun.objects.filter(status=RunStatus.RUNNING, started_at__lt=grace)
+        .exclude(pk=keep)
+        .values_list("pk", "account_id", "source", "started_at")
+    )
     holders = lock_holders(sorted({account_id for _, account_id, source, _ in running if source != RunSource.FILE}))
-    dead_syncs = [pk for pk, account_id, source, started in running if source != RunSource.FILE
-                  and (holders.get(account_id) != pk or started < hard_limit)]
+    dead_syncs = [
+        pk
+        for pk, account_id, source, started in running
+        if source != RunSource.FILE and (holders.get(account_id) != pk or started < hard_limit)
+    ]
     dead_imports = [pk for pk, _, source, started in running if source == RunSource.FILE and started < hard_limit]
     stale = now - dt.timedelta(seconds=settings.SYNC_STALE_QUEUED_SECONDS)
     expired = 0
@@ -436,11 +533,17 @@ def ingestion_runs_expire(*, now: dt.datetime | None = None) -> int:
         # `status=RUNNING` again at update time: a run that finished meanwhile keeps its outcome.
         for pks, error in ((dead_syncs, STALE_RUNNING), (dead_imports, STALE_IMPORT)):
             expired += IngestionRun.objects.filter(pk__in=pks, status=RunStatus.RUNNING).update(
-                status=RunStatus.FAILED, finished_at=now, error=error, error_detail={"type": "WorkerLost"})
+                status=RunStatus.FAILED, finished_at=now, error=error, error_detail={"type": "WorkerLost"}
+            )
         expired += IngestionRun.objects.filter(
             Q(status=RunStatus.QUEUED, created_at__lt=stale) | Q(status=RunStatus.RETRYING, next_attempt_at__lt=stale)
-        ).update(status=RunStatus.FAILED, finished_at=now, next_attempt_at=None, error=STALE_QUEUED,
-                 error_detail={"type": "TaskLost"})
+        ).update(
+            status=RunStatus.FAILED,
+            finished_at=now,
+            next_attempt_at=None,
+            error=STALE_QUEUED,
+            error_detail={"type": "TaskLost"},
+        )
     return expired
 
 
@@ -458,11 +561,18 @@ def _night_runs_create(*, day: dt.date | None) -> list[IngestionRun]:
     runs, gaps = [], []
     with transaction.atomic():
         for account in accounts:
-            plan = windows.night_plan(platform=account.platform, yesterday=yesterday,
-                                      progress=progress[account.pk], max_days=settings.SYNC_MAX_BACKFILL_DAYS)
+            plan = windows.night_plan(
+                platform=account.platform,
+                yesterday=yesterday,
+                progress=progress[account.pk],
+                max_days=settings.SYNC_MAX_BACKFILL_DAYS,
+            )
             runs += _queued_runs_create(account=account, windows_=plan.windows)
-            gaps += [SeriesGap(account=account, series=series, date=date, reason=reason)
-                     for series, days in plan.gaps.items() for date, reason in days]
+            gaps += [
+                SeriesGap(account=account, series=series, date=date, reason=reason)
+                for series, days in plan.gaps.items()
+                for date, reason in days
+            ]
         SeriesGap.objects.bulk_create(gaps, ignore_conflicts=True)
     return runs
 
@@ -486,8 +596,7 @@ def sync_all_inline(*, day: dt.date | None = None) -> list[IngestionRun]:
         except TransientError:
             pass  # recorded on the run; the window is read again next night
         except AccountBusy:
-            ingestion_run_fail(run=run, status=RunStatus.DEFERRED,
-                               error="账号正在被另一个同步占用，推迟到下次同步")
+            ingestion_run_fail(run=run, status=RunStatus.DEFERRED, error="账号正在被另一个同步占用，推迟到下次同步")
         run.refresh_from_db()
     return runs
 
@@ -509,7 +618,11 @@ def nightly_schedule_update(*, hour: int, minute: int, enabled: bool) -> Periodi
     from .selectors import NIGHTLY_TASK, nightly_schedule
 
     crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute=str(minute), hour=str(hour), day_of_week="*", day_of_month="*", month_of_year="*",
+        minute=str(minute),
+        hour=str(hour),
+        day_of_week="*",
+        day_of_month="*",
+        month_of_year="*",
         timezone=PLATFORM_TZ,
     )
     task = nightly_schedule().task or PeriodicTask(name="每日同步 nightly sync_all", task=NIGHTLY_TASK)

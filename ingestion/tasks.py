@@ -29,32 +29,41 @@ def _outcome(run) -> dict:
 
 
 @shared_task(
-    bind=True, acks_late=True, max_retries=settings.SYNC_MAX_RETRIES + LOCK_WAITS,
-    soft_time_limit=services.SYNC_SOFT_TIME_LIMIT, time_limit=services.SYNC_TIME_LIMIT,
+    bind=True,
+    acks_late=True,
+    max_retries=settings.SYNC_MAX_RETRIES + LOCK_WAITS,
+    soft_time_limit=services.SYNC_SOFT_TIME_LIMIT,
+    time_limit=services.SYNC_TIME_LIMIT,
 )
 def sync_account(self, account_id: int, start: str, end: str, run_id: int | None = None) -> dict | None:
     account = SocialAccount.objects.filter(pk=account_id).first()
     if account is None:
         logger.warning("sync_account: account %s no longer exists", account_id)
         return None
-    services.ingestion_runs_expire()
     # A retry or a redelivery (acks_late) finds the run of its first attempt.
     task_id = self.request.id or ""
     run = selectors.sync_run_for_task(account=account, run_id=run_id, task_id=task_id)
+    services.ingestion_runs_expire(keep=run.pk if run else None)  # not this one: it is redone right here
     if run is not None and run.status in FINISHED:
         return _outcome(run)
     start_day, end_day = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
     if run is None:
-        run = services.ingestion_run_create(account=account, source=services.RunSource.API, kind=account.platform,
-                                            window_start=start_day, window_end=end_day, task_id=task_id)
+        run = services.ingestion_run_create(
+            account=account,
+            source=services.RunSource.API,
+            kind=account.platform,
+            window_start=start_day,
+            window_end=end_day,
+            task_id=task_id,
+        )
     retry_in = services.retry_delay(run.attempt + 1)
     try:
-        run = services.account_sync(account=account, start=start_day, end=end_day, run=run, task_id=task_id,
-                                    retry_in=retry_in)
+        run = services.account_sync(
+            account=account, start=start_day, end=end_day, run=run, task_id=task_id, retry_in=retry_in
+        )
     except services.AccountBusy:
         if self.request.retries >= self.max_retries:
-            services.ingestion_run_fail(run=run, error="账号一直被另一个同步占用，推迟到下次同步",
-                                        status=RunStatus.DEFERRED)
+            services.ingestion_run_fail(run=run, error="账号一直被另一个同步占用，推迟到下次同步", status=RunStatus.DEFERRED)
             return _outcome(run)
         raise self.retry(countdown=LOCK_RETRY_SECONDS) from None
     except TransientError as exc:

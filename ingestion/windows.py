@@ -77,9 +77,7 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
 
 
-def night_plan(
-    *, platform: str, yesterday: dt.date, progress: dict[str, Progress], max_days: int
-) -> NightPlan:
+def night_plan(*, platform: str, yesterday: dt.date, progress: dict[str, Progress], max_days: int) -> NightPlan:
     """Tonight's windows for one account whose series were read up to `progress`, and the days lost."""
     start, gaps, span = yesterday, {}, None
     for series in series_of(platform):
@@ -99,8 +97,14 @@ def night_plan(
             missed = _days(done.last_day + dt.timedelta(days=1), first - dt.timedelta(days=1))
             lost_before = yesterday - dt.timedelta(days=max_days - 1)
             gaps[series.name] = [
-                (day, str(GAP_OVER_MAXIMUM % {"days": max_days}) if day < lost_before
-                 else str(GAP_SNAPSHOT) if series.snapshot else str(GAP_OUT_OF_REACH % {"days": reach}))
+                (
+                    day,
+                    str(GAP_OVER_MAXIMUM % {"days": max_days})
+                    if day < lost_before
+                    else str(GAP_SNAPSHOT)
+                    if series.snapshot
+                    else str(GAP_OUT_OF_REACH % {"days": reach}),
+                )
                 for day in missed[-max_days:]  # never more rows than the maximum a night could have read
             ]
         start = min(start, first)

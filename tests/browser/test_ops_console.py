@@ -31,11 +31,20 @@ def test_ops_watch_the_nights_retry_a_window_and_reconnect_an_account(live_serve
     org = OrganizationFactory(name="星河美妆")
     owner = UserFactory(username="ops-owner")
     MembershipFactory(user=owner, organization=org, role=Role.OWNER)
-    accounts = {platform: SocialAccountFactory(organization=org, platform=platform, name=name, external_id=external_id,
-                                               credentials=demo_credentials(platform, external_id))
-                for platform, external_id, name in [("wechat", "wxBROWSER1", "星河 · 公众号"),
-                                                    ("weibo", "5800000077", "星河 · 微博"),
-                                                    ("bilibili", "777777", "星河 · B站")]}
+    accounts = {
+        platform: SocialAccountFactory(
+            organization=org,
+            platform=platform,
+            name=name,
+            external_id=external_id,
+            credentials=demo_credentials(platform, external_id),
+        )
+        for platform, external_id, name in [
+            ("wechat", "wxBROWSER1", "星河 · 公众号"),
+            ("weibo", "5800000077", "星河 · 微博"),
+            ("bilibili", "777777", "星河 · B站"),
+        ]
+    }
     # Twelve real nights against the sandbox, three of them in a quota outage.
     last = night_yesterday()
     outage = {last - dt.timedelta(days=back) for back in (7, 6, 5)}
@@ -43,21 +52,33 @@ def test_ops_watch_the_nights_retry_a_window_and_reconnect_an_account(live_serve
         night = last - dt.timedelta(days=back)
         requests.delete(f"{sandbox.url}/_sandbox/faults", timeout=5)
         if night in outage:
-            requests.post(f"{sandbox.url}/_sandbox/faults", json={"platform": "*", "fault": "rate_limit",
-                                                                  "count": 10_000}, timeout=5)
+            requests.post(
+                f"{sandbox.url}/_sandbox/faults", json={"platform": "*", "fault": "rate_limit", "count": 10_000}, timeout=5
+            )
         with night_after(sandbox.url, night):
             sync_all_inline(day=night)
-    douyin = SocialAccountFactory(organization=org, platform="douyin", name="星河 · 抖音", external_id=DOUYIN,
-                                  credentials={**demo_credentials("douyin", DOUYIN), "access_token": "revoked"},
-                                  status=AccountStatus.NEEDS_REAUTH,
-                                  status_detail="douyin /oauth/refresh_token/: error_code 10010 refresh_token过期")
+    douyin = SocialAccountFactory(
+        organization=org,
+        platform="douyin",
+        name="星河 · 抖音",
+        external_id=DOUYIN,
+        credentials={**demo_credentials("douyin", DOUYIN), "access_token": "revoked"},
+        status=AccountStatus.NEEDS_REAUTH,
+        status_detail="douyin /oauth/refresh_token/: error_code 10010 refresh_token过期",
+    )
     now = timezone.now()
-    IngestionRun.objects.create(account=accounts["bilibili"], source=RunSource.API, status=RunStatus.RETRYING,
-                                window_start=last, window_end=last, attempt=2, started_at=now,
-                                next_attempt_at=now + dt.timedelta(minutes=2),
-                                error="平台暂时不可用（可重试）：bilibili /arcopen/fn/data/user/stat: HTTP 503",
-                                error_detail={"platform": "bilibili", "endpoint": "/arcopen/fn/data/user/stat",
-                                              "code": "HTTP 503"})
+    IngestionRun.objects.create(
+        account=accounts["bilibili"],
+        source=RunSource.API,
+        status=RunStatus.RETRYING,
+        window_start=last,
+        window_end=last,
+        attempt=2,
+        started_at=now,
+        next_attempt_at=now + dt.timedelta(minutes=2),
+        error="平台暂时不可用（可重试）：bilibili /arcopen/fn/data/user/stat: HTTP 503",
+        error_detail={"platform": "bilibili", "endpoint": "/arcopen/fn/data/user/stat", "code": "HTTP 503"},
+    )
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", owner.username)

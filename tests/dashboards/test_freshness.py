@@ -22,14 +22,15 @@ def owner_client(client):
 
 
 def api_account(org, name, **fields):
-    return SocialAccountFactory(organization=org, platform="weibo", name=name,
-                                credentials={"uid": "1", "access_token": "t"}, **fields)
+    return SocialAccountFactory(
+        organization=org, platform="weibo", name=name, credentials={"uid": "1", "access_token": "t"}, **fields
+    )
 
 
 def banner(client, url="/"):
     content = client.get(url).content.decode()
     start = content.find("data-freshness")
-    return content[start:content.find("</div>", start)] if start >= 0 else ""
+    return content[start : content.find("</div>", start)] if start >= 0 else ""
 
 
 def test_fresh_complete_data_has_no_banner(owner_client):
@@ -46,10 +47,12 @@ def test_the_banner_names_stale_reauth_and_gappy_accounts_and_links_to_the_data_
     api_account(org, "授权过期", status=AccountStatus.NEEDS_REAUTH, last_synced_at=timezone.now())
     gappy = api_account(org, "有缺口", last_synced_at=timezone.now())
     for days_back in (3, 4):
-        SeriesGap.objects.create(account=gappy, series="account_days", reason="快照",
-                                 date=timezone.localdate() - dt.timedelta(days=days_back))
-    SeriesGap.objects.create(account=gappy, series="post_days", reason="快照",
-                             date=timezone.localdate() - dt.timedelta(days=3))
+        SeriesGap.objects.create(
+            account=gappy, series="account_days", reason="快照", date=timezone.localdate() - dt.timedelta(days=days_back)
+        )
+    SeriesGap.objects.create(
+        account=gappy, series="post_days", reason="快照", date=timezone.localdate() - dt.timedelta(days=3)
+    )
 
     for url in ("/", "/platforms/", "/content/", "/campaigns/"):
         text = banner(client, url)
@@ -63,8 +66,9 @@ def test_the_banner_names_stale_reauth_and_gappy_accounts_and_links_to_the_data_
 def test_gaps_outside_the_window_and_paused_accounts_do_not_count(owner_client):
     client, org = owner_client
     gappy = api_account(org, "有缺口", last_synced_at=timezone.now())
-    SeriesGap.objects.create(account=gappy, series="account_days", reason="快照",
-                             date=timezone.localdate() - dt.timedelta(days=60))
+    SeriesGap.objects.create(
+        account=gappy, series="account_days", reason="快照", date=timezone.localdate() - dt.timedelta(days=60)
+    )
     api_account(org, "已暂停", status=AccountStatus.PAUSED)
 
     assert banner(client, "/?preset=7d") == ""

@@ -18,10 +18,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def workspace():
     org = OrganizationFactory(name="星河美妆")
-    douyin = SocialAccountFactory(organization=org, platform="douyin", name="抖音主号",
-                                  credentials={"open_id": "x", "access_token": "t"})
-    weibo = SocialAccountFactory(organization=org, platform="weibo", name="官方微博",
-                                 credentials={"uid": "1", "access_token": "t"})
+    douyin = SocialAccountFactory(
+        organization=org, platform="douyin", name="抖音主号", credentials={"open_id": "x", "access_token": "t"}
+    )
+    weibo = SocialAccountFactory(
+        organization=org, platform="weibo", name="官方微博", credentials={"uid": "1", "access_token": "t"}
+    )
     users = {}
     for role in Role.values:
         users[role] = UserFactory(username=f"u-{role}")
@@ -36,8 +38,9 @@ def as_user(client, user):
 
 def finished_run(account, status, **fields):
     now = timezone.now()
-    return IngestionRun.objects.create(account=account, source=fields.pop("source", RunSource.API), status=status,
-                                       started_at=now, finished_at=now, **fields)
+    return IngestionRun.objects.create(
+        account=account, source=fields.pop("source", RunSource.API), status=status, started_at=now, finished_at=now, **fields
+    )
 
 
 def test_everyone_sees_the_nightly_schedule_with_its_last_and_next_run(client, workspace):
@@ -60,7 +63,11 @@ def test_owners_move_or_pause_the_nightly_schedule_and_nobody_else_can(client, w
 
     task.refresh_from_db()
     assert (task.crontab.hour, task.crontab.minute, str(task.crontab.timezone), task.enabled) == (
-        "4", "15", "Asia/Shanghai", True)
+        "4",
+        "15",
+        "Asia/Shanghai",
+        True,
+    )
     assert "每天 04:15（北京时间）" in response.content.decode()
     as_user(client, users["owner"]).post("/data/schedule/", {"at": "04:15"})
     task.refresh_from_db()
@@ -106,11 +113,20 @@ def test_a_failed_upload_does_not_make_the_account_sync_look_failed(client, work
 def test_run_detail_shows_window_requests_rows_and_the_exact_error(client, workspace):
     _org, users, douyin, _weibo = workspace
     run = finished_run(
-        douyin, RunStatus.DEFERRED, window_start=dt.date(2026, 11, 1), window_end=dt.date(2026, 11, 3),
-        requests_made=7, attempt=1, rows_by_table={"account_days": 3},
+        douyin,
+        RunStatus.DEFERRED,
+        window_start=dt.date(2026, 11, 1),
+        window_end=dt.date(2026, 11, 3),
+        requests_made=7,
+        attempt=1,
+        rows_by_table={"account_days": 3},
         error="配额已用完，推迟到下次同步：douyin /data/external/user/fans/: error_code 28003017 当前应用的调用配额已用完",
-        error_detail={"type": "QuotaExceeded", "platform": "douyin", "endpoint": "/data/external/user/fans/",
-                      "code": "error_code 28003017"},
+        error_detail={
+            "type": "QuotaExceeded",
+            "platform": "douyin",
+            "endpoint": "/data/external/user/fans/",
+            "code": "error_code 28003017",
+        },
     )
 
     content = as_user(client, users["viewer"]).get(f"/data/runs/{run.pk}/").content.decode()
@@ -125,8 +141,9 @@ def test_run_detail_shows_window_requests_rows_and_the_exact_error(client, works
 
 def test_retry_this_window_queues_a_new_run_of_the_same_window(client, workspace, django_capture_on_commit_callbacks):
     _org, users, douyin, _weibo = workspace
-    run = finished_run(douyin, RunStatus.FAILED, window_start=dt.date(2026, 11, 1), window_end=dt.date(2026, 11, 3),
-                       error="x")
+    run = finished_run(
+        douyin, RunStatus.FAILED, window_start=dt.date(2026, 11, 1), window_end=dt.date(2026, 11, 3), error="x"
+    )
     analyst = as_user(client, users["analyst"])
     assert "data-retry" in analyst.get(f"/data/runs/{run.pk}/").content.decode()
 
@@ -149,8 +166,9 @@ def test_the_30_night_strip_shows_each_night_and_the_gaps(client, workspace):
     finished_run(weibo, RunStatus.SUCCEEDED, window_start=last, window_end=last)
     finished_run(weibo, RunStatus.DEFERRED, window_start=last - dt.timedelta(days=1), window_end=last - dt.timedelta(days=1))
     for days_back in (2, 3):
-        SeriesGap.objects.create(account=weibo, series="account_days", date=last - dt.timedelta(days=days_back),
-                                 reason="快照")
+        SeriesGap.objects.create(
+            account=weibo, series="account_days", date=last - dt.timedelta(days=days_back), reason="快照"
+        )
 
     content = as_user(client, users["viewer"]).get("/data/").content.decode()
 

@@ -30,9 +30,14 @@ def member(org, role):
 
 def broken_account(platform, external_id, **credentials):
     org = OrganizationFactory()
-    account = SocialAccountFactory(organization=org, platform=platform, external_id=external_id,
-                                   credentials={**demo_credentials(platform, external_id), **credentials},
-                                   status=AccountStatus.NEEDS_REAUTH, status_detail="refresh token expired")
+    account = SocialAccountFactory(
+        organization=org,
+        platform=platform,
+        external_id=external_id,
+        credentials={**demo_credentials(platform, external_id), **credentials},
+        status=AccountStatus.NEEDS_REAUTH,
+        status_detail="refresh token expired",
+    )
     return org, account
 
 
@@ -50,8 +55,10 @@ def authorize_on_the_platform(authorize_url: str, as_account: str) -> str:
     return answer.headers["Location"]
 
 
-@pytest.mark.parametrize(("platform", "external_id", "redirect_param"), [
-    ("douyin", "_000reauthDouyin", "redirect_uri"), ("bilibili", "515151", "gourl")])
+@pytest.mark.parametrize(
+    ("platform", "external_id", "redirect_param"),
+    [("douyin", "_000reauthDouyin", "redirect_uri"), ("bilibili", "515151", "gourl")],
+)
 def test_owners_reconnect_oauth_accounts_end_to_end(client, sandbox, platform, external_id, redirect_param):
     org, account = broken_account(platform, external_id, access_token="revoked", refresh_token="revoked")
     owner = login(client, member(org, Role.OWNER))

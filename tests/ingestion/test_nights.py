@@ -21,8 +21,13 @@ from tests.factories import OrganizationFactory, SocialAccountFactory
 
 pytestmark = pytest.mark.django_db
 
-IDS = {Platform.WECHAT: "wxNIGHTS01", Platform.DOUYIN: "_000nightsDouyin", Platform.BILIBILI: "4343",
-       Platform.WEIBO: "5800000043", Platform.XIAOHONGSHU: "60400043"}
+IDS = {
+    Platform.WECHAT: "wxNIGHTS01",
+    Platform.DOUYIN: "_000nightsDouyin",
+    Platform.BILIBILI: "4343",
+    Platform.WEIBO: "5800000043",
+    Platform.XIAOHONGSHU: "60400043",
+}
 FIRST = dt.date(2026, 11, 1)
 NIGHTS = [FIRST + dt.timedelta(days=n) for n in range(9)]
 OUTAGE = NIGHTS[3:7]  # 11-04 .. 11-07: every platform answers "quota used up"
@@ -47,14 +52,18 @@ def night(sandbox, day) -> str:
 
 def test_a_four_night_outage_then_recovery_stores_every_day(sandbox):
     org = OrganizationFactory()
-    accounts = {platform: SocialAccountFactory(organization=org, platform=platform, external_id=external_id,
-                                               credentials=demo_credentials(platform, external_id))
-                for platform, external_id in IDS.items()}
+    accounts = {
+        platform: SocialAccountFactory(
+            organization=org, platform=platform, external_id=external_id, credentials=demo_credentials(platform, external_id)
+        )
+        for platform, external_id in IDS.items()
+    }
     summaries = {}
     for day in NIGHTS:
         if day == OUTAGE[0]:
-            requests.post(f"{sandbox.url}/_sandbox/faults", json={"platform": "*", "fault": "rate_limit",
-                                                                  "count": 100_000}, timeout=5).raise_for_status()
+            requests.post(
+                f"{sandbox.url}/_sandbox/faults", json={"platform": "*", "fault": "rate_limit", "count": 100_000}, timeout=5
+            ).raise_for_status()
         if day == NIGHTS[len(NIGHTS) - 2]:
             requests.delete(f"{sandbox.url}/_sandbox/faults", timeout=5).raise_for_status()
         summaries[day] = night(sandbox, day)
@@ -62,8 +71,9 @@ def test_a_four_night_outage_then_recovery_stores_every_day(sandbox):
     assert summaries[OUTAGE[0]].endswith("deferred 5")
     recovery = NIGHTS[-2]
     # The recovery night reads from the day after the last day stored (11-03), not just the last three days.
-    recovered = IngestionRun.objects.filter(window_end=recovery, account__platform__in=[
-        Platform.WECHAT, Platform.DOUYIN, Platform.XIAOHONGSHU])
+    recovered = IngestionRun.objects.filter(
+        window_end=recovery, account__platform__in=[Platform.WECHAT, Platform.DOUYIN, Platform.XIAOHONGSHU]
+    )
     assert {(r.window_start, r.status) for r in recovered} == {(dt.date(2026, 11, 4), RunStatus.SUCCEEDED)}
     # History series: every day from the first night's window to the last night is stored.
     everything = days(FIRST - dt.timedelta(days=2), NIGHTS[-1])
@@ -88,8 +98,11 @@ def test_a_four_night_outage_then_recovery_stores_every_day(sandbox):
 
 
 def test_re_running_a_night_changes_nothing_and_records_no_new_gap(sandbox):
-    account = SocialAccountFactory(platform=Platform.WEIBO, external_id=IDS[Platform.WEIBO],
-                                   credentials=demo_credentials(Platform.WEIBO, IDS[Platform.WEIBO]))
+    account = SocialAccountFactory(
+        platform=Platform.WEIBO,
+        external_id=IDS[Platform.WEIBO],
+        credentials=demo_credentials(Platform.WEIBO, IDS[Platform.WEIBO]),
+    )
     night(sandbox, NIGHTS[0])
     before = list(AccountDailyMetric.objects.filter(account=account).values())
 

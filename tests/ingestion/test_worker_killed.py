@@ -31,16 +31,19 @@ def pool_children(pid: int) -> list[int]:
 
 
 def queued_run(acct, start="2026-10-01", end="2026-10-03"):
-    return IngestionRun.objects.create(account=acct, source=RunSource.API, window_start=dt.date.fromisoformat(start),
-                                       window_end=dt.date.fromisoformat(end))
+    return IngestionRun.objects.create(
+        account=acct, source=RunSource.API, window_start=dt.date.fromisoformat(start), window_end=dt.date.fromisoformat(end)
+    )
 
 
 def test_a_killed_pool_child_s_run_is_redone_by_the_redelivered_task(fake_platform, tmp_path):
     acct = account(OrganizationFactory(), fake_platform, "killed-child")
     fake_platform.script["killed-child"] = [3.0]  # the first attempt is slow: time to kill it
     run = queued_run(acct)
-    with celery_worker(_database_url(), tmp_path / "worker.log", pool="prefork",
-                       SYNC_LOCK_TTL=str(LOCK_TTL)) as (queue, worker):
+    with celery_worker(_database_url(), tmp_path / "worker.log", pool="prefork", SYNC_LOCK_TTL=str(LOCK_TTL)) as (
+        queue,
+        worker,
+    ):
         sync_account.apply_async(args=(acct.pk, "2026-10-01", "2026-10-03"), kwargs={"run_id": run.pk}, queue=queue)
         run_states(run.pk, until=lambda r: r.status == RunStatus.RUNNING)
         time.sleep(0.5)  # the request is on its way to the platform

@@ -9,8 +9,10 @@ from ._dates import iso_date
 
 
 class Command(BaseCommand):
-    help = ("Sync every active account's gap-aware nightly windows (what the 02:30 schedule runs): "
-            "queued for the Celery workers, or run here with --inline.")
+    help = (
+        "Sync every active account's gap-aware nightly windows (what the 02:30 schedule runs): "
+        "queued for the Celery workers, or run here with --inline."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--date", type=iso_date, help="last day of the windows, YYYY-MM-DD (default: yesterday)")

@@ -24,6 +24,7 @@ REAL_HOSTS = {
     "WECHAT_API_BASE": "https://api.weixin.qq.com", "DOUYIN_API_BASE": "https://open.douyin.com",
     "BILIBILI_API_BASE": "https://member.bilibili.com", "BILIBILI_OAUTH_BASE": "https://api.bilibili.com",
     "WEIBO_API_BASE": "https://api.weibo.com", "XHS_ADS_API_BASE": "https://adapi.xiaohongshu.com/api/open",
+    "BILIBILI_AUTHORIZE_BASE": "https://account.bilibili.com",
 }
 
 
