@@ -303,6 +303,9 @@ class AccountBusy(Exception):
     """Another run holds the account's sync lock."""
 
 
+BUSY = "账号正在被另一个同步占用，推迟到下次同步"
+
+
 def _account_needs_reauth(*, account: SocialAccount, detail: str) -> None:
     account.status, account.status_detail = AccountStatus.NEEDS_REAUTH, detail
     SocialAccount.objects.filter(pk=account.pk).update(status=account.status, status_detail=detail)
@@ -369,6 +372,7 @@ def account_sync(
     `retry_in` seconds), or `failed` when no retry follows. Quota errors defer the run; auth
     errors flag the account for re-authorisation; a window with nothing to read is `skipped`.
     """
+    created_here = run is None
     if run is None:
         run = ingestion_run_create(
             account=account,
@@ -380,6 +384,8 @@ def account_sync(
         )
     lock = RunLock(account_id=account.pk, run_id=run.pk)
     if not lock.acquire():
+        if created_here:  # nobody will come back for it
+            ingestion_run_fail(run=run, status=RunStatus.DEFERRED, error=BUSY)
         raise AccountBusy(f"account {account.pk} is being synced by another run")
     with lock:
         ingestion_run_start(run=run, task_id=task_id)
@@ -596,7 +602,7 @@ def sync_all_inline(*, day: dt.date | None = None) -> list[IngestionRun]:
         except TransientError:
             pass  # recorded on the run; the window is read again next night
         except AccountBusy:
-            ingestion_run_fail(run=run, status=RunStatus.DEFERRED, error="账号正在被另一个同步占用，推迟到下次同步")
+            ingestion_run_fail(run=run, status=RunStatus.DEFERRED, error=BUSY)
         run.refresh_from_db()
     return runs
 
