@@ -12,7 +12,7 @@ from accounts.models import AccountStatus, Role
 from ingestion.models import IngestionRun, RunSource, RunStatus
 from ingestion.sandbox import Sandbox, demo_credentials
 from ingestion.sandbox.demo import night_after
-from ingestion.services import night_yesterday, sync_all_inline
+from ingestion.services import night_yesterday, nightly_schedule_update, sync_all_inline
 from tests.dashboards.demo import PASSWORD
 from tests.factories import MembershipFactory, OrganizationFactory, SocialAccountFactory, UserFactory
 
@@ -29,6 +29,7 @@ def sandbox():
 
 def test_ops_watch_the_nights_retry_a_window_and_reconnect_an_account(live_server, page, screenshot, sandbox):
     org = OrganizationFactory(name="星河美妆")
+    nightly_schedule_update(hour=2, minute=30, enabled=True)  # transactional tests flush the migration's row
     owner = UserFactory(username="ops-owner")
     MembershipFactory(user=owner, organization=org, role=Role.OWNER)
     accounts = {

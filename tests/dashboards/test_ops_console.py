@@ -9,7 +9,7 @@ from django_celery_beat.models import PeriodicTask
 
 from accounts.models import Role
 from ingestion.models import IngestionRun, RunSource, RunStatus, SeriesGap
-from ingestion.services import night_yesterday
+from ingestion.services import night_yesterday, nightly_schedule_update
 from tests.factories import MembershipFactory, OrganizationFactory, SocialAccountFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def workspace():
     org = OrganizationFactory(name="星河美妆")
+    nightly_schedule_update(hour=2, minute=30, enabled=True)  # as migrated (a transactional test may have flushed it)
     douyin = SocialAccountFactory(
         organization=org, platform="douyin", name="抖音主号", credentials={"open_id": "x", "access_token": "t"}
     )
