@@ -167,6 +167,7 @@ class IngestionRunSerializer(serializers.ModelSerializer):
         fields = [
             "id", "account", "source", "kind", "file_name", "window_start", "window_end", "status",
             "rows_written", "error", "replaced", "created_at", "started_at", "finished_at",
+            "attempt", "next_attempt_at", "requests_made", "rows_by_table", "error_detail",
         ]
         read_only_fields = fields
 

@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from accounts.models import Membership, Organization, Platform, Role, SocialAccount
 from accounts.platforms import PLATFORMS
+from ingestion.selectors import data_freshness
 
 from .forms import FilterForm, Preset
 
@@ -94,4 +95,9 @@ def page_context(request, form: FilterForm, *, page: str) -> dict:
         "accounts": accounts.order_by("platform", "name"),
         "qs": query_string(filters),
         "can_change_data": can_change_data(request),
+        "freshness": data_freshness(
+            accounts=accounts.filter(pk=filters.account.pk) if filters.account else accounts,
+            start=filters.start,
+            end=filters.end,
+        ),
     }

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from accounts.models import Platform, SocialAccount
 from analytics import selectors
 from analytics.models import Campaign
-from ingestion.models import IngestionRun, RunStatus
 
 from . import channels, coverage, figures, formatting
 from .catalog import CAMPAIGN_COLUMNS, DRILLDOWN_COMMON, METRICS, OVERVIEW_CARDS, PLATFORM_NATIVE
@@ -274,22 +273,4 @@ def campaigns(organization, filters: Filters) -> dict:
             Table("campaign_platforms", _("分平台投放"), [Column("platform_name", _("平台")), *metric_columns],
                   platform_rows, empty=empty),
         ],
-    }
-
-
-# ----------------------------------------------------------------------------- data status
-
-RUNS_SHOWN = 30
-
-
-def data_status(organization) -> dict:
-    accounts = list(SocialAccount.objects.filter(organization=organization).order_by("platform", "name"))
-    org_runs = IngestionRun.objects.filter(account__organization=organization)
-    # DISTINCT ON (PostgreSQL): each account's latest run in one query.
-    last_runs = {r.account_id: r for r in org_runs.order_by("account_id", "-created_at").distinct("account_id")}
-    runs = list(org_runs.select_related("account").order_by("-created_at")[:RUNS_SHOWN])
-    return {
-        "status_accounts": [(a, last_runs.get(a.pk)) for a in accounts],
-        "runs": runs,
-        "failed_runs": sum(1 for r in runs if r.status == RunStatus.FAILED),
     }

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.models import Role
+
 from . import glossary as kpi_glossary
 from . import pages, status
 from .context import can_change_data, filter_form, organization_required, organization_switch, page_context
@@ -93,7 +95,8 @@ def data_status(request):
     elif request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
     result = status.import_result_pop(request.session) if request.method == "GET" else None
-    context |= pages.data_status(request.organization) | {"import_form": import_form, "import_result": result}
+    context |= status.data_page(organization=request.organization, params=request.GET)
+    context |= {"import_form": import_form, "import_result": result, "is_owner": Role.allows(request.role, Role.OWNER)}
     status_code = 200 if not import_form.errors else 403 if not context["can_change_data"] else 400
     return render(request, "dashboards/status.html", context, status=status_code)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import redis
 from django.core.exceptions import ValidationError
@@ -23,12 +24,14 @@ class QueueUnavailable(ValidationError):
     """
 
 
-def run_enqueue(task, *, run, args: tuple, kwargs: dict, task_id: str) -> None:
+def runs_enqueue(send: Callable[[], object], *, runs: list) -> None:
+    """`send()` the runs' task(s); if the queue is down, fail the runs and raise QueueUnavailable."""
     from .services import ingestion_run_fail  # services imports this module
 
     try:
-        task.apply_async(args=args, kwargs=kwargs, task_id=task_id)
+        send()
     except QUEUE_ERRORS as exc:
-        logger.error("queue unavailable, run %s not queued: %s", run.pk, exc)
-        ingestion_run_fail(run=run, error=f"任务队列暂时不可用，未能排队：{exc}")
+        logger.error("queue unavailable, runs %s not queued: %s", [run.pk for run in runs], exc)
+        for run in runs:
+            ingestion_run_fail(run=run, error=f"任务队列暂时不可用，未能排队：{exc}")
         raise QueueUnavailable("任务队列（Redis）暂时不可用，同步未排队；请稍后重试。", code="queue_unavailable") from exc

@@ -103,6 +103,8 @@ class Batch:
     posts: list[PostInfo] = field(default_factory=list)
     campaign_days: list[CampaignDay] = field(default_factory=list)
     follower_sources: list[FollowerSourceDay] = field(default_factory=list)
+    # Days the platform reported as not final yet (WeChat `is_delay`): stored, and read again until final.
+    provisional_days: set[dt.date] = field(default_factory=set)
 
     def __len__(self) -> int:
         return (len(self.account_days) + len(self.post_days) + len(self.campaign_days) + len(self.posts)

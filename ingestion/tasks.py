@@ -5,37 +5,35 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-import redis
 from celery import shared_task
 from django.conf import settings
 
 from accounts.models import SocialAccount
 
-from . import services
+from . import selectors, services
 from .connectors.base import TransientError
-from .models import IngestionRun, RunStatus
+from .models import FINISHED, RunStatus
 
 logger = logging.getLogger(__name__)
 
-# Outlives the hard time limit, so a killed task's lock expires on its own.
-LOCK_TIMEOUT = services.SYNC_TIME_LIMIT + 60
-# A sync that finds its account busy does not hold a worker: it comes back this much later.
+# A sync that finds its account busy does not hold a worker: it comes back this much later,
+# as often as it takes the busy run to end (it cannot outlive the hard time limit).
 LOCK_RETRY_SECONDS = 60
+LOCK_WAITS = services.SYNC_TIME_LIMIT // LOCK_RETRY_SECONDS + 2
 
 
-def _redis() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL)
-
-
-def account_lock(account_id: int):
-    """One sync per account at a time, across every worker on every machine."""
-    return _redis().lock(f"sync-account:{account_id}", timeout=LOCK_TIMEOUT, blocking=False)
+def _outcome(run) -> dict:
+    if run.status != RunStatus.SUCCEEDED:
+        logger.warning("run %s %s: %s", run.pk, run.status, run.error)
+    return {"run": run.pk, "status": run.status, "rows": run.rows_written}
 
 
 @shared_task(
-    bind=True, acks_late=True, autoretry_for=(TransientError,), max_retries=settings.SYNC_MAX_RETRIES,
-    retry_backoff=settings.SYNC_RETRY_BACKOFF, retry_backoff_max=60 * 60, retry_jitter=True,
-    soft_time_limit=services.SYNC_SOFT_TIME_LIMIT, time_limit=services.SYNC_TIME_LIMIT,
+    bind=True,
+    acks_late=True,
+    max_retries=settings.SYNC_MAX_RETRIES + LOCK_WAITS,
+    soft_time_limit=services.SYNC_SOFT_TIME_LIMIT,
+    time_limit=services.SYNC_TIME_LIMIT,
 )
 def sync_account(self, account_id: int, start: str, end: str, run_id: int | None = None) -> dict | None:
     account = SocialAccount.objects.filter(pk=account_id).first()
@@ -44,25 +42,39 @@ def sync_account(self, account_id: int, start: str, end: str, run_id: int | None
         return None
     # A retry or a redelivery (acks_late) finds the run of its first attempt.
     task_id = self.request.id or ""
-    runs = IngestionRun.objects.filter(account=account)
-    run = runs.filter(pk=run_id).first() if run_id else runs.filter(task_id=task_id).first() if task_id else None
-    if run is not None and run.status in (RunStatus.SUCCEEDED, RunStatus.DEFERRED):
-        return {"run": run.pk, "status": run.status, "rows": run.rows_written}
-    lock = account_lock(account.pk)
-    if not lock.acquire():
-        raise self.retry(countdown=LOCK_RETRY_SECONDS)
+    run = selectors.sync_run_for_task(account=account, run_id=run_id, task_id=task_id)
+    services.ingestion_runs_expire(keep=run.pk if run else None)  # not this one: it is redone right here
+    if run is not None and run.status in FINISHED:
+        return _outcome(run)
+    start_day, end_day = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    if run is None:
+        run = services.ingestion_run_create(
+            account=account,
+            source=services.RunSource.API,
+            kind=account.platform,
+            window_start=start_day,
+            window_end=end_day,
+            task_id=task_id,
+        )
+    retry_in = services.retry_delay(run.attempt + 1)
     try:
         run = services.account_sync(
-            account=account, start=dt.date.fromisoformat(start), end=dt.date.fromisoformat(end),
-            run=run, task_id=task_id,
+            account=account, start=start_day, end=end_day, run=run, task_id=task_id, retry_in=retry_in
         )
-    finally:
-        lock.release()
-    return {"run": run.pk, "status": run.status, "rows": run.rows_written}
+    except services.AccountBusy:
+        if self.request.retries >= self.max_retries:
+            services.ingestion_run_fail(run=run, error="账号一直被另一个同步占用，推迟到下次同步", status=RunStatus.DEFERRED)
+            return _outcome(run)
+        raise self.retry(countdown=LOCK_RETRY_SECONDS) from None
+    except TransientError as exc:
+        if retry_in is None:
+            return _outcome(run)  # the last attempt: the run is failed, the window read again next night
+        raise self.retry(countdown=retry_in, exc=exc) from None
+    return _outcome(run)
 
 
 @shared_task(acks_late=True, soft_time_limit=5 * 60, time_limit=6 * 60)
 def sync_all(date: str | None = None) -> int:
-    """The nightly fan-out: one `sync_account` per active account with credentials."""
+    """The nightly fan-out: the gap-aware windows of every active account with credentials."""
     runs = services.sync_all_request(day=dt.date.fromisoformat(date) if date else None)
     return len(runs)

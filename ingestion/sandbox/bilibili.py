@@ -12,7 +12,8 @@ from .protocol import Reply, Request, int_param, stringify
 NAME = "bilibili"
 PREFIXES = ("/arcopen/", "/x/account-oauth2/")
 TOKEN_PATHS = ("/x/account-oauth2/v1/token", "/x/account-oauth2/v1/refresh_token")
-API_BASES = {"BILIBILI_API_BASE": "", "BILIBILI_OAUTH_BASE": ""}  # setting → path under the sandbox root
+# setting → path under the sandbox root
+API_BASES = {"BILIBILI_API_BASE": "", "BILIBILI_OAUTH_BASE": "", "BILIBILI_AUTHORIZE_BASE": ""}
 SIGNED_HEADERS = ("x-bili-accesskeyid", "x-bili-content-md5", "x-bili-signature-method",
                   "x-bili-signature-nonce", "x-bili-signature-version", "x-bili-timestamp")
 MAX_CLOCK_SKEW = 600  # seconds

@@ -11,6 +11,8 @@ Control endpoints (JSON):
 - `POST /_sandbox/clock` `{"today": "YYYY-MM-DD"|null}` moves the sandbox's "today", so
   snapshot APIs (Weibo, Bilibili) can be replayed night by night.
 - `GET /_sandbox/state` seed, today, pending faults and request counts per path.
+
+The platforms' OAuth authorisation pages (`auth.AUTHORIZE_PATHS`) are served too, for reconnects.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from accounts.platforms import PLATFORMS as SPECS
 
+from . import auth
 from .protocol import FAULTS, BadRequest, Fault, Reply, Request, State, emptied, parse_date, stringify
 
 # One sandbox module per registered platform (accounts/platforms.py), routed by path prefix.
@@ -74,6 +77,9 @@ class Handler(BaseHTTPRequestHandler):
         if url.path.startswith(CONTROL):
             reply = _control(request)
             return self._send(reply.status, _encode(reply.payload))
+        if url.path in auth.AUTHORIZE_PATHS:  # an HTML page the user's browser visits, not an API
+            status, body, headers = auth.authorize(request)
+            return self._send(status, body, headers.pop("Content-Type"), headers)
         module = platform_for(url.path)
         if module is None:
             return self._send(404, b'{"error":"no sandbox platform serves this path"}')
@@ -104,9 +110,12 @@ class Handler(BaseHTTPRequestHandler):
             body = body[: len(body) // 2]
         self._send(reply.status, body)
 
-    def _send(self, status: int, body: bytes, content_type: str = "application/json; charset=utf-8"):
+    def _send(self, status: int, body: bytes, content_type: str = "application/json; charset=utf-8",
+              headers: dict[str, str] | None = None):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

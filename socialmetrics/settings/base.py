@@ -271,3 +271,12 @@ ALERT_RETRY_BACKOFF = env.int("ALERT_RETRY_BACKOFF", default=30)
 ALERT_DELIVERY_MAX_ATTEMPTS = env.int("ALERT_DELIVERY_MAX_ATTEMPTS", default=6)
 # urllib3 logs request paths at DEBUG, and robot paths carry their keys: never below INFO.
 LOGGING.setdefault("loggers", {})["urllib3"] = {"level": "INFO"}
+# --- Nightly ingest: gap-aware windows and run-owned locks (ingestion.windows, ingestion.locks) ---
+# The longest stretch of missed days one night reads back (and records as gaps beyond).
+SYNC_MAX_BACKFILL_DAYS = env.int("SYNC_MAX_BACKFILL_DAYS", default=90)
+# Seconds a sync's per-account lock lives unless the working run renews it (every third of it).
+SYNC_LOCK_TTL = env.int("SYNC_LOCK_TTL", default=60)
+# A queued (or retrying) run whose task has not come after this long lost its message: failed.
+SYNC_STALE_QUEUED_SECONDS = env.int("SYNC_STALE_QUEUED_SECONDS", default=6 * 60 * 60)
+# Bilibili's OAuth authorisation page (the reconnect flow sends owners there; tests use the sandbox).
+BILIBILI_AUTHORIZE_BASE = env("BILIBILI_AUTHORIZE_BASE", default="https://account.bilibili.com")

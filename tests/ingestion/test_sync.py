@@ -6,11 +6,11 @@ import pytest
 
 from accounts.models import AccountStatus, SocialAccount
 from analytics.models import AccountDailyMetric, PostDailyMetric
-from ingestion.connectors.base import TransientError
+from ingestion.connectors.base import TransientError, register
 from ingestion.models import IngestionRun, RunSource, RunStatus
-from ingestion.services import account_sync, sync_all_request, sync_request, sync_window
+from ingestion.services import account_sync, night_yesterday, sync_all_request, sync_request
 from tests.factories import SocialAccountFactory
-from tests.ingestion.http_platform import PLATFORM, day_numbers
+from tests.ingestion.http_platform import PLATFORM, FakePlatformConnector, day_numbers
 
 START, END = dt.date(2026, 10, 1), dt.date(2026, 10, 3)
 
@@ -62,8 +62,9 @@ def test_transient_error_is_recorded_and_reraised_for_a_retry(api_account, fake_
         account_sync(account=api_account, start=START, end=dt.date(2026, 10, 5))
 
     run = IngestionRun.objects.first()
-    assert run.status == RunStatus.FAILED
+    assert run.status == RunStatus.FAILED  # no retry follows (no `retry_in`)
     assert "HTTP 500" in run.error and "可重试" in run.error
+    assert run.error_detail == {"type": "TransientError", "platform": "testhttp", "endpoint": "/days", "code": "HTTP 500"}
     assert stored(api_account) == before
 
 
@@ -182,7 +183,7 @@ def test_default_window_ends_yesterday_in_china():
     from django.utils import timezone
 
     yesterday = timezone.localdate(timezone=ZoneInfo("Asia/Shanghai")) - dt.timedelta(days=1)
-    assert sync_window() == (yesterday - dt.timedelta(days=2), yesterday)
+    assert night_yesterday() == yesterday
 
 
 @pytest.mark.django_db
@@ -208,20 +209,93 @@ def test_a_successful_sync_clears_needs_reauth(api_account):
 
 
 @pytest.mark.django_db
-def test_the_nightly_run_fails_runs_a_killed_worker_left_running(org, django_capture_on_commit_callbacks):
+def test_the_nightly_run_fails_the_runs_dead_workers_left_behind(org, django_capture_on_commit_callbacks):
+    from django.conf import settings
     from django.utils import timezone
 
+    from ingestion.locks import RunLock
     from ingestion.services import SYNC_TIME_LIMIT
 
-    account = SocialAccountFactory(organization=org, platform=PLATFORM, credentials={})
+    account, other = (SocialAccountFactory(organization=org, platform=PLATFORM, credentials={}) for _ in range(2))
     now = timezone.now()
-    killed = IngestionRun.objects.create(account=account, source=RunSource.API, status=RunStatus.RUNNING,
-                                         started_at=now - dt.timedelta(seconds=SYNC_TIME_LIMIT + 60))
-    busy = IngestionRun.objects.create(account=account, source=RunSource.API, status=RunStatus.RUNNING,
-                                       started_at=now - dt.timedelta(seconds=SYNC_TIME_LIMIT - 60))
+    minutes_ago = now - dt.timedelta(minutes=5)
 
-    sync_all_request(day=dt.date(2026, 10, 10))
+    def run(acct, status, **fields):
+        return IngestionRun.objects.create(account=acct, source=RunSource.API, status=status, **fields)
 
-    killed.refresh_from_db(), busy.refresh_from_db()
-    assert (killed.status, busy.status) == (RunStatus.FAILED, RunStatus.RUNNING)
-    assert "时限" in killed.error and killed.finished_at is not None
+    killed = run(account, RunStatus.RUNNING, started_at=minutes_ago)  # holds no lock: its process died
+    busy = run(other, RunStatus.RUNNING, started_at=minutes_ago)
+    just_started = run(account, RunStatus.RUNNING, started_at=now)  # within the lock's grace period
+    too_long = run(account, RunStatus.RUNNING, started_at=now - dt.timedelta(seconds=SYNC_TIME_LIMIT + 60))
+    lost = run(account, RunStatus.QUEUED)
+    IngestionRun.objects.filter(pk=lost.pk).update(
+        created_at=now - dt.timedelta(seconds=settings.SYNC_STALE_QUEUED_SECONDS + 60))
+    waiting = run(account, RunStatus.QUEUED)
+    import_killed = run(account, RunStatus.RUNNING, started_at=too_long.started_at)
+    IngestionRun.objects.filter(pk=import_killed.pk).update(source=RunSource.FILE)
+    lock = RunLock(account_id=other.pk, run_id=busy.pk)
+    assert lock.acquire()
+    try:
+        sync_all_request(day=dt.date(2026, 10, 10))
+    finally:
+        lock.release()
+
+    states = {name: IngestionRun.objects.get(pk=r.pk) for name, r in [
+        ("killed", killed), ("busy", busy), ("just_started", just_started), ("too_long", too_long), ("lost", lost),
+        ("waiting", waiting), ("import_killed", import_killed)]}
+    assert {name: r.status for name, r in states.items()} == {
+        "killed": RunStatus.FAILED, "busy": RunStatus.RUNNING, "just_started": RunStatus.RUNNING,
+        "too_long": RunStatus.FAILED, "lost": RunStatus.FAILED, "waiting": RunStatus.QUEUED,
+        "import_killed": RunStatus.FAILED,
+    }
+    assert "工作进程中断" in states["killed"].error and states["killed"].finished_at is not None
+    assert "消息丢失" in states["lost"].error
+    assert "导入中断" in states["import_killed"].error
+
+
+@register
+class ProvisionalConnector(FakePlatformConnector):
+    """The fake platform, calling its last day provisional (as WeChat's `is_delay`) while `provisional` says so."""
+
+    platform = "testprovisional"
+    provisional = True
+
+    def fetch(self, start, end):
+        batch = super().fetch(start, end)
+        batch.provisional_days = {end} if self.provisional else set()
+        return batch
+
+
+@pytest.mark.django_db
+def test_provisional_days_are_read_again_until_the_platform_calls_them_final(org, fake_platform):
+    from ingestion.models import SeriesProgress
+
+    account = SocialAccountFactory(organization=org, platform="testprovisional", external_id="prov",
+                                   credentials={"base_url": fake_platform.url})
+    account_sync(account=account, start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 10))
+    assert SeriesProgress.objects.get(account=account, series="account_days").provisional_from == dt.date(2026, 10, 10)
+
+    # Nights later the provisional day is still in the window, beyond the usual three days.
+    [run] = sync_all_request(day=dt.date(2026, 10, 20))
+    assert (run.window_start, run.window_end) == (dt.date(2026, 10, 10), dt.date(2026, 10, 20))
+
+    ProvisionalConnector.provisional = False
+    try:
+        account_sync(account=account, start=run.window_start, end=run.window_end, run=run)
+    finally:
+        ProvisionalConnector.provisional = True
+    progress = SeriesProgress.objects.get(account=account, series="account_days")
+    assert (progress.last_day, progress.provisional_from) == (dt.date(2026, 10, 20), None)
+
+
+@pytest.mark.django_db
+def test_a_window_with_nothing_to_read_is_skipped_and_does_not_count_as_synced(org):
+    account = SocialAccountFactory(organization=org, platform="weibo", external_id="5800000099",
+                                   credentials={"uid": "5800000099", "access_token": "t"})
+
+    run = account_sync(account=account, start=dt.date(2020, 1, 1), end=dt.date(2020, 1, 3))  # no snapshot then
+
+    assert (run.status, run.requests_made, run.rows_written) == (RunStatus.SKIPPED, 0, 0)
+    assert run.finished_at is not None and "没有可读取" in run.error
+    account.refresh_from_db()
+    assert account.last_synced_at is None

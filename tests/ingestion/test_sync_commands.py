@@ -93,7 +93,7 @@ def test_sync_all_prints_how_many_accounts_were_enqueued(org, django_capture_on_
     with django_capture_on_commit_callbacks() as callbacks:
         call_command("sync_all", "--date", "2026-10-10", stdout=out)
 
-    assert out.getvalue().strip() == "2 accounts enqueued for 2026-10-08..2026-10-10"
+    assert out.getvalue().strip() == "2 runs of 2 accounts enqueued for 2026-10-08..2026-10-10"
     assert len(callbacks) == 2
     assert {(r.window_start, r.window_end) for r in IngestionRun.objects.all()} == {
         (dt.date(2026, 10, 8), dt.date(2026, 10, 10))
@@ -103,3 +103,18 @@ def test_sync_all_prints_how_many_accounts_were_enqueued(org, django_capture_on_
 def test_sync_all_rejects_a_bad_date():
     with pytest.raises(CommandError, match="not a date"):
         call_command("sync_all", "--date", "10/10/2026")
+
+
+@pytest.mark.django_db
+def test_inline_sync_of_a_busy_account_is_an_error_and_leaves_no_run_queued(api_account, fake_platform):
+    from ingestion.locks import RunLock
+
+    busy = RunLock(account_id=api_account.pk, run_id=987654)
+    assert busy.acquire()
+    try:
+        with pytest.raises(CommandError, match="being synced by another run"):
+            sync("--account", str(api_account.pk), "--start", "2026-10-01", "--end", "2026-10-01", "--inline")
+    finally:
+        busy.release()
+    assert IngestionRun.objects.get().status == RunStatus.DEFERRED
+    assert fake_platform.requests_for("acct-a") == 0

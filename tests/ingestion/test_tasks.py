@@ -3,13 +3,13 @@
 import datetime as dt
 
 import pytest
-from celery.exceptions import MaxRetriesExceededError
 from django_celery_beat.models import PeriodicTask
 
 from accounts.models import AccountStatus
 from analytics.models import AccountDailyMetric
+from ingestion.locks import RunLock, lock_holders
 from ingestion.models import IngestionRun, RunSource, RunStatus
-from ingestion.tasks import account_lock, sync_account, sync_all
+from ingestion.tasks import sync_account, sync_all
 from tests.factories import SocialAccountFactory
 from tests.ingestion.http_platform import PLATFORM
 
@@ -55,7 +55,8 @@ def test_without_a_run_id_retries_keep_the_first_attempts_run(api_account, fake_
     assert result.get()["status"] == RunStatus.SUCCEEDED
     assert fake_platform.requests_for("acct-a") == 3
     run = IngestionRun.objects.get()
-    assert (run.task_id, run.status, run.error) == ("t-retry", RunStatus.SUCCEEDED, "")
+    assert (run.task_id, run.status, run.error, run.attempt) == ("t-retry", RunStatus.SUCCEEDED, "", 3)
+    assert (run.next_attempt_at, run.error_detail, run.requests_made) == (None, {}, 0)
 
 
 @pytest.mark.django_db
@@ -72,21 +73,34 @@ def test_auth_errors_are_not_retried(api_account, fake_platform):
 
 @pytest.mark.django_db
 def test_a_busy_account_is_not_synced_twice_at_once(api_account, fake_platform):
-    run = queued_run(api_account)
-    lock = account_lock(api_account.pk)
+    run, other = queued_run(api_account), queued_run(api_account)
+    lock = RunLock(account_id=api_account.pk, run_id=other.pk)
     assert lock.acquire()
     try:
         result = sync_account.apply(args=(api_account.pk, START, END), kwargs={"run_id": run.pk})
-        # In-process retries come back at once, so they exhaust the retry budget while the lock is held.
-        with pytest.raises(MaxRetriesExceededError):
-            result.get()
+        # In-process retries come back at once, so they use up the lock waits while the lock is held:
+        # the run is then deferred, never left queued.
+        assert result.get()["status"] == RunStatus.DEFERRED
     finally:
         lock.release()
     assert fake_platform.requests_for("acct-a") == 0
     run.refresh_from_db()
-    assert run.status == RunStatus.QUEUED
+    assert (run.status, run.attempt) == (RunStatus.DEFERRED, 0)
+    assert "占用" in run.error
+
+    assert sync_account.apply(args=(api_account.pk, START, END), kwargs={"run_id": other.pk}).get()["rows"] == 6
+
+
+@pytest.mark.django_db
+def test_a_redelivered_task_takes_over_the_lock_of_its_own_run(api_account, fake_platform):
+    """A killed attempt leaves its lock behind: the redelivery of the same run carries on at once."""
+    run = queued_run(api_account)
+    dead = RunLock(account_id=api_account.pk, run_id=run.pk)
+    assert dead.acquire()
+    dead._stop.set()  # the killed process renews no more, and never releases
 
     assert sync_account.apply(args=(api_account.pk, START, END), kwargs={"run_id": run.pk}).get()["rows"] == 6
+    assert lock_holders([api_account.pk]) == {api_account.pk: None}  # released when the run ended
 
 
 @pytest.mark.django_db

@@ -6,16 +6,18 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from accounts.models import AccountStatus
 from analytics.models import AccountDailyMetric
-from ingestion.models import IngestionRun, RunStatus
+from ingestion.models import FINISHED, IngestionRun, RunStatus
 from ingestion.tasks import sync_account, sync_all
 from socialmetrics.embedded import process_stop
 from tests.factories import OrganizationFactory, SocialAccountFactory
@@ -36,17 +38,24 @@ def _database_url() -> str:
 @pytest.fixture(scope="module")
 def worker_queue(django_db_setup, django_db_blocker, tmp_path_factory):
     """Starts `celery worker` on a queue of its own and stops it after the module's tests."""
-    queue = f"sync-test-{uuid.uuid4().hex[:12]}"
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
     with django_db_blocker.unblock():
         database_url = _database_url()
+    with celery_worker(database_url, tmp_path_factory.mktemp("worker") / "worker.log") as (queue, _worker):
+        yield queue
+
+
+@contextmanager
+def celery_worker(database_url: str, log: Path, *, pool: str = "solo", **env_extra):
+    """A real `celery worker` subprocess on a queue of its own: yields (queue, process)."""
+    queue = f"sync-test-{uuid.uuid4().hex[:12]}"
     env = {
         **os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL, "SYNC_TEST_QUEUE": queue,
-        "SYNC_RETRY_BACKOFF": "1", "SYNC_MAX_RETRIES": "3", "CONN_MAX_AGE": "0",
+        "SYNC_RETRY_BACKOFF": "1", "SYNC_MAX_RETRIES": "3", "CONN_MAX_AGE": "0", **env_extra,
     }
     with log.open("w") as out:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tests.ingestion.celery_worker_app", "worker", "-P", "solo",
+            [sys.executable, "-m", "celery", "-A", "tests.ingestion.celery_worker_app", "worker", "-P", pool,
+             *(["-c", "1"] if pool == "prefork" else []),
              "-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
              "-l", "INFO"],
             cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -57,9 +66,10 @@ def worker_queue(django_db_setup, django_db_blocker, tmp_path_factory):
             assert worker.poll() is None, f"worker exited:\n{log.read_text()}"
             assert time.monotonic() < deadline, f"worker not ready after 60 s:\n{log.read_text()}"
             time.sleep(0.2)
-        yield queue
+        yield queue, worker
     finally:
-        process_stop(worker, timeout=20)
+        if worker.poll() is None:
+            process_stop(worker, timeout=20)
 
 
 def wait_for_runs(expected: int, timeout: float = 60, done=DONE) -> list[IngestionRun]:
@@ -103,19 +113,57 @@ def test_sync_all_end_to_end(worker_queue, fake_platform):
     assert fake_platform.requests_for("d-paused") == fake_platform.requests_for("e-files") == 0
 
 
-def test_transient_errors_are_retried_with_backoff(worker_queue, fake_platform):
+def run_states(run_id: int, until, timeout: float = 60) -> list[tuple]:
+    """Every state the run is seen in (polled), until `until(run)`; each must be one state only."""
+    seen, deadline = [], time.monotonic() + timeout
+    while True:
+        run = IngestionRun.objects.get(pk=run_id)
+        assert (run.status in FINISHED) == (run.finished_at is not None), run.__dict__
+        assert (run.status == RunStatus.RETRYING) == (run.next_attempt_at is not None), run.__dict__
+        state = (run.status, run.attempt)
+        if not seen or seen[-1] != state:
+            seen.append(state)
+        if until(run):
+            return seen
+        assert time.monotonic() < deadline, f"run {run_id} seen as {seen} after {timeout} s"
+        time.sleep(0.02)
+
+
+def test_transient_errors_are_retried_and_the_run_says_retrying_meanwhile(worker_queue, fake_platform):
     flaky = account(OrganizationFactory(), fake_platform, "flaky")
     fake_platform.script["flaky"] = [500, 503]
+    run = IngestionRun.objects.create(account=flaky, source="api", window_start=dt.date(2026, 10, 1),
+                                      window_end=dt.date(2026, 10, 2))
     started = time.monotonic()
 
-    sync_account.apply_async(args=(flaky.pk, "2026-10-01", "2026-10-02"), queue=worker_queue)
+    sync_account.apply_async(args=(flaky.pk, "2026-10-01", "2026-10-02"), kwargs={"run_id": run.pk},
+                             queue=worker_queue)
 
-    # Between attempts the run shows the last transient error; the retries reuse it.
-    [run] = wait_for_runs(1, done=(RunStatus.SUCCEEDED,))
-    assert (run.rows_written, run.error) == (4, "")
+    seen = run_states(run.pk, until=lambda r: r.status in FINISHED)
+    # Between attempts the run is "retrying" with its attempt number (never "failed", never two states).
+    assert [s for s in seen if s[0] != RunStatus.RUNNING] == [
+        (RunStatus.QUEUED, 0), (RunStatus.RETRYING, 1), (RunStatus.RETRYING, 2), (RunStatus.SUCCEEDED, 3)]
+    run.refresh_from_db()
+    assert (run.rows_written, run.error, run.error_detail, run.next_attempt_at) == (4, "", {}, None)
     assert fake_platform.requests_for("flaky") == 3
     assert AccountDailyMetric.objects.filter(account=flaky).count() == 2
     assert time.monotonic() - started < 30
+
+
+def test_a_retrying_run_shows_when_the_next_attempt_is_due(worker_queue, fake_platform):
+    flaky = account(OrganizationFactory(), fake_platform, "flaky2")
+    fake_platform.script["flaky2"] = [500]
+    run = IngestionRun.objects.create(account=flaky, source="api", window_start=dt.date(2026, 10, 1),
+                                      window_end=dt.date(2026, 10, 1))
+
+    sync_account.apply_async(args=(flaky.pk, "2026-10-01", "2026-10-01"), kwargs={"run_id": run.pk},
+                             queue=worker_queue)
+
+    run_states(run.pk, until=lambda r: r.status == RunStatus.RETRYING)
+    retrying = IngestionRun.objects.get(pk=run.pk)
+    assert "HTTP 500" in retrying.error and retrying.error_detail["code"] == "HTTP 500"
+    assert 0 < (retrying.next_attempt_at - timezone.now()).total_seconds() <= 3  # backoff 1 s, doubling, jitter
+    run_states(run.pk, until=lambda r: r.status == RunStatus.SUCCEEDED)
 
 
 def test_auth_errors_flag_the_account_and_are_not_retried(worker_queue, fake_platform):

@@ -5,7 +5,7 @@ from django.db import transaction
 from accounts.models import SocialAccount
 from ingestion.connectors.base import TransientError
 from ingestion.models import RunStatus
-from ingestion.services import account_sync, sync_request
+from ingestion.services import AccountBusy, account_sync, sync_request
 
 from ._dates import iso_date
 
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             raise CommandError(f"account {account.pk} has no API credentials; its data comes from export files")
         try:
             run = account_sync(account=account, start=start, end=end)
-        except TransientError as exc:
+        except (TransientError, AccountBusy) as exc:
             raise CommandError(f"account {account.pk} {start}..{end}: {exc} (try again later)") from None
         summary = f"run {run.pk} {run.status}: account {account.pk} {start}..{end}, {run.rows_written} rows"
         if run.status != RunStatus.SUCCEEDED:

@@ -25,6 +25,7 @@ REAL_HOSTS = {
     "BILIBILI_API_BASE": "https://member.bilibili.com", "BILIBILI_OAUTH_BASE": "https://api.bilibili.com",
     "WEIBO_API_BASE": "https://api.weibo.com", "XHS_ADS_API_BASE": "https://adapi.xiaohongshu.com/api/open",
     "KUAISHOU_API_BASE": "https://open.kuaishou.com",
+    "BILIBILI_AUTHORIZE_BASE": "https://account.bilibili.com",
 }
 
 
