@@ -7,6 +7,8 @@ so the last account of an organization to finish is the one whose evaluation jud
 organization-wide rules. Requests within ALERT_EVALUATION_DELAY seconds collapse into one task.
 """
 
+import logging
+
 import redis
 from django.conf import settings
 from django.db import transaction
@@ -14,8 +16,11 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from ingestion.models import IngestionRun, RunSource
+from ingestion.queueing import QUEUE_ERRORS
 
 from .evaluation import FINAL_STATUSES
+
+logger = logging.getLogger(__name__)
 
 
 def _first_request(organization_id: int, day: str, delay: int) -> bool:
@@ -34,8 +39,13 @@ def _enqueue(organization_id: int, day: str) -> None:
     from .tasks import evaluate_alerts  # noqa: PLC0415 - tasks import services, which import evaluation
 
     delay = settings.ALERT_EVALUATION_DELAY
-    if _first_request(organization_id, day, delay):
+    if not _first_request(organization_id, day, delay):
+        return
+    try:
         evaluate_alerts.apply_async(args=(organization_id, day), countdown=delay)
+    except QUEUE_ERRORS as exc:  # the queue is down: the run's own outcome matters more than its alerts
+        logger.error("queue unavailable, alerts of organization %s for %s not evaluated now: %s",
+                     organization_id, day, exc)
 
 
 @receiver(post_save, sender=IngestionRun, dispatch_uid="alerts.evaluate_after_sync")
