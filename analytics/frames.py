@@ -311,7 +311,9 @@ def post_snapshots(
         FROM analytics_post p
         JOIN accounts_socialaccount a ON a.id = p.account_id
         LEFT JOIN LATERAL (
-            SELECT * FROM analytics_postdailymetric l WHERE l.post_id = p.id {as_of} ORDER BY l.date DESC LIMIT 1
+            -- The lower bound (never above the first snapshot) lets the partitions before it be skipped.
+            SELECT * FROM analytics_postdailymetric l
+            WHERE l.post_id = p.id AND l.date >= p.first_snapshot_on {as_of} ORDER BY l.date DESC LIMIT 1
         ) s ON true
         WHERE {where}
         ORDER BY p.id
