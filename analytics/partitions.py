@@ -166,9 +166,7 @@ def table_rebuild(cursor, table: str, *, partitioned: bool, today: dt.date) -> N
     for name, kind, _ in catalog["constraints"]:
         if kind in "pux":
             cursor.execute(f'ALTER TABLE {old} DROP CONSTRAINT "{name}"')
-    cursor.execute(
-        "SELECT i.indexrelid::regclass::text FROM pg_index i WHERE i.indrelid = %s::regclass", [old]
-    )
+    cursor.execute("SELECT i.indexrelid::regclass::text FROM pg_index i WHERE i.indrelid = %s::regclass", [old])
     for (index,) in cursor.fetchall():
         cursor.execute(f"DROP INDEX {index}")
     cursor.execute(
@@ -197,7 +195,8 @@ def table_rebuild(cursor, table: str, *, partitioned: bool, today: dt.date) -> N
         cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET DEFAULT nextval('{sequence}')")
     adjust = _with_partition_column if partitioned else _without_partition_column
     for name, kind, definition in catalog["constraints"]:
-        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" '
-                       + (adjust(definition) if kind in "pu" else definition))
+        cursor.execute(
+            f'ALTER TABLE {table} ADD CONSTRAINT "{name}" ' + (adjust(definition) if kind in "pu" else definition)
+        )
     for definition in catalog["indexes"] + catalog["triggers"]:
         cursor.execute(definition)

@@ -28,9 +28,13 @@ def _rows(sql, params=()):
 
 
 def _unique_keys(table):
-    return [definition for (definition,) in _rows(
-        "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('p', 'u')",
-        [table])]
+    return [
+        definition
+        for (definition,) in _rows(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('p', 'u')",
+            [table],
+        )
+    ]
 
 
 def _batch(days, post_days=None):
@@ -38,9 +42,13 @@ def _batch(days, post_days=None):
     return Batch(
         account_days=[AccountDay(date=day, followers=1000 + n, views=10 * n) for n, day in enumerate(days)],
         posts=[post],
-        post_days=[PostDay(post=post, date=day, views=5 * n, completion_rate=0.5)
-                   for n, day in enumerate(days if post_days is None else post_days)],
-        campaign_days=[CampaignDay(campaign="双11", date=day, spend=Decimal("1.50"), clicks=n) for n, day in enumerate(days)],
+        post_days=[
+            PostDay(post=post, date=day, views=5 * n, completion_rate=0.5)
+            for n, day in enumerate(days if post_days is None else post_days)
+        ],
+        campaign_days=[
+            CampaignDay(campaign="双11", date=day, spend=Decimal("1.50"), clicks=n) for n, day in enumerate(days)
+        ],
     )
 
 
@@ -77,7 +85,8 @@ def test_the_migration_converts_an_existing_database():
 
     assert _rows("SELECT id, date FROM analytics_accountdailymetric ORDER BY id") == ids_before
     assert {dt.date(2024, 5, 1), dt.date(2024, 6, 1), dt.date(2024, 7, 1)} <= partitioned_months(
-        connection.cursor(), "analytics_accountdailymetric")
+        connection.cursor(), "analytics_accountdailymetric"
+    )
     assert _rows("SELECT count(*) FROM analytics_accountdailymetric_p202406") == [(30,)]
     # New rows carry on the old numbering, the keys hold, and the write path works.
     metrics_write(account=account, batch=_batch([dt.date(2024, 7, 2), dt.date(2024, 7, 3)]))
@@ -85,7 +94,9 @@ def test_the_migration_converts_an_existing_database():
     assert AccountDailyMetric.objects.order_by("-id").first().id > ids_before[-1][0]
     assert AccountDailyMetric.objects.get(account=account, date=dt.date(2024, 7, 2)).views == 0
     assert PostDailyMetric.objects.count() == CampaignDailyMetric.objects.count() == 2
-    triggers = _rows("SELECT tgname FROM pg_trigger WHERE tgrelid = 'analytics_postdailymetric'::regclass AND NOT tgisinternal")
+    triggers = _rows(
+        "SELECT tgname FROM pg_trigger WHERE tgrelid = 'analytics_postdailymetric'::regclass AND NOT tgisinternal"
+    )
     assert sorted(name for (name,) in triggers) == ["post_snapshot_range_insert", "post_snapshot_range_update"]
 
 
@@ -147,8 +158,13 @@ def test_writes_and_every_kpi_query_read_only_the_months_of_their_window():
 
     with CaptureQueriesContext(connection) as reads:
         for granularity in ("day", "week", "month", "total"):
-            selectors.kpi_report(organization=account.organization, start=window[0], end=window[1],
-                                 granularity=granularity, compare="previous")
+            selectors.kpi_report(
+                organization=account.organization,
+                start=window[0],
+                end=window[1],
+                granularity=granularity,
+                compare="previous",
+            )
         selectors.kpi_report(organization=account.organization, start=window[0], end=window[1], group_by="account")
         selectors.post_performance(organization=account.organization, start=window[0], end=window[1])
         selectors.daily_series(organization=account.organization, start=window[0], end=window[1])
