@@ -167,7 +167,6 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Platform syncs retry transient errors after ~SYNC_RETRY_BACKOFF s, doubling, with jitter.
@@ -214,4 +213,13 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+
+# --- Scaling past one machine: per-platform sync queues, redelivery, read replica ---------
+CELERY_TASK_ROUTES = ("ingestion.tasks.sync_route",)
+SYNC_QUEUE_PREFIX = env("SYNC_QUEUE_PREFIX", default="sync.")
+# Redis hands a task nobody acknowledged (its worker died) to another worker after this long: it
+# must exceed every task's hard time limit, or a long task would run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 10 * 60),
 }

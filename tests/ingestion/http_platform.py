@@ -1,9 +1,10 @@
 """A tiny fake platform for the sync tests: a local HTTP server and a connector that reads it.
 
 The server answers `GET /days?account=&start=&end=` with deterministic daily numbers; a
-test can script, per account, the answers of the next requests (HTTP 500, 401, 429, or a
-malformed body) and read back every request the server saw. The connector is registered
-under its own platform value, so it never replaces a real platform's connector.
+test can script, per account, the answers of the next requests (HTTP 500, 401, 429, a
+malformed body, or a float: seconds to wait before answering) and read back every request
+the server saw. The connector is registered under its own platform value, so it never
+replaces a real platform's connector.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import time
 from collections import defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
@@ -51,6 +53,9 @@ class FakePlatform:
                 with platform._lock:
                     platform.requests.append(account)
                     answer = platform.script[account].pop(0) if platform.script[account] else 200
+                if isinstance(answer, float):  # a slow answer: this many seconds, then the numbers
+                    time.sleep(answer)
+                    answer = 200
                 if answer == "malformed":
                     self._send(200, b'{"days": [{"date": "2026-13-45"')
                 elif answer != 200:

@@ -2,16 +2,11 @@
 
 import datetime as dt
 import os
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from accounts.models import AccountStatus
 from analytics.models import AccountDailyMetric
@@ -20,43 +15,26 @@ from ingestion.tasks import sync_account, sync_all
 from socialmetrics.embedded import process_stop
 from tests.factories import OrganizationFactory, SocialAccountFactory
 from tests.ingestion.http_platform import PLATFORM, day_numbers
+from tests.ingestion.workers import database_url, worker_ready, worker_start
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-BASE_DIR = Path(__file__).resolve().parents[2]
 DONE = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.DEFERRED)
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 @pytest.fixture(scope="module")
 def worker_queue(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Starts `celery worker` on a queue of its own and stops it after the module's tests."""
+    """Starts `celery worker` on queues of its own and stops it after the module's tests."""
     queue = f"sync-test-{uuid.uuid4().hex[:12]}"
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     with django_db_blocker.unblock():
-        database_url = _database_url()
-    env = {
-        **os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL, "SYNC_TEST_QUEUE": queue,
-        "SYNC_RETRY_BACKOFF": "1", "SYNC_MAX_RETRIES": "3", "CONN_MAX_AGE": "0",
-    }
-    with log.open("w") as out:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tests.ingestion.celery_worker_app", "worker", "-P", "solo",
-             "-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "-l", "INFO"],
-            cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
+        env = {
+            **os.environ, "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL, "SYNC_TEST_QUEUE": queue,
+            "SYNC_QUEUE_PREFIX": f"{queue}.", "SYNC_RETRY_BACKOFF": "1", "SYNC_MAX_RETRIES": "3", "CONN_MAX_AGE": "0",
+        }
+    worker = worker_start(app="tests.ingestion.celery_worker_app", name=queue, env=env, log=log)
     try:
-        deadline = time.monotonic() + 60
-        while " ready." not in log.read_text():
-            assert worker.poll() is None, f"worker exited:\n{log.read_text()}"
-            assert time.monotonic() < deadline, f"worker not ready after 60 s:\n{log.read_text()}"
-            time.sleep(0.2)
+        worker_ready(worker, log)
         yield queue
     finally:
         process_stop(worker, timeout=20)
