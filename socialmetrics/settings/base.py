@@ -223,3 +223,9 @@ SYNC_QUEUE_PREFIX = env("SYNC_QUEUE_PREFIX", default="sync.")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 10 * 60),
 }
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {**env.db_url_config(DATABASE_REPLICA_URL), "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+                            "CONN_HEALTH_CHECKS": True, "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["socialmetrics.db_routers.PrimaryReplicaRouter"]
+MIDDLEWARE += ["socialmetrics.db_routers.ReplicaReadsMiddleware"]
