@@ -13,6 +13,7 @@ import tempfile
 import time
 
 from .database import ROOT, database_ensure
+from .projection import projection, projection_table
 from .report import growth, machine, results_write, table
 from .scales import SCALES
 
@@ -58,6 +59,8 @@ def main(argv=None) -> int:
         }
     latest = results_write(results, dt.datetime.now().strftime("%Y%m%dT%H%M%S"))
     print(table(latest))
+    print()
+    print(projection_table(projection(latest["runs"])))
     return 0
 
 

@@ -35,8 +35,12 @@ TABLES = {
 
 
 def _cleanup() -> None:
-    """Remove the measurement's organization with set-based deletes (the ORM cascade is per row)."""
-    org = Organization.objects.filter(slug=ORG_SLUG).first()
+    organization_remove(ORG_SLUG)
+
+
+def organization_remove(slug: str) -> None:
+    """Remove a measurement's organization with set-based deletes (the ORM cascade is per row)."""
+    org = Organization.objects.filter(slug=slug).first()
     if org is None:
         return
     ids = ",".join(str(pk) for pk in org.accounts.values_list("pk", flat=True)) or "NULL"
