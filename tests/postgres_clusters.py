@@ -32,6 +32,11 @@ def _run(*command: str) -> subprocess.CompletedProcess:
     return result
 
 
+def _local(program: str, port: int, *args: str) -> subprocess.CompletedProcess:
+    """A client program against the server of this machine on `port`."""
+    return _run(program, "-h", "127.0.0.1", "-p", str(port), "-U", USER, *args)
+
+
 def _owned_directory(path) -> None:
     path.mkdir(mode=0o700, parents=True)
     if os.geteuid() == 0:
@@ -84,54 +89,13 @@ def primary_and_replica(*, copy_database: dict):
         name = copy_database["NAME"]
         query(primary_port, f'CREATE DATABASE "{name}"')
         dump = root / "dump.sql"
-        dump.write_text(
-            _run(
-                "pg_dump",
-                "-h",
-                str(copy_database["HOST"]),
-                "-p",
-                str(copy_database["PORT"]),
-                "-U",
-                copy_database["USER"],
-                "--no-owner",
-                name,
-            ).stdout
-        )
+        source = ("-h", str(copy_database["HOST"]), "-p", str(copy_database["PORT"]), "-U", copy_database["USER"])
+        dump.write_text(_run("pg_dump", *source, "--no-owner", name).stdout)
         dump.chmod(0o644)
-        _run(
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(primary_port),
-            "-U",
-            USER,
-            "-d",
-            name,
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-q",
-            "-f",
-            str(dump),
-        )
+        _local("psql", primary_port, "-d", name, "-v", "ON_ERROR_STOP=1", "-q", "-f", str(dump))
         _owned_directory(replica)
         # -R: standby.signal and primary_conninfo; -X stream: the WAL written meanwhile comes along.
-        _run(
-            "pg_basebackup",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(primary_port),
-            "-U",
-            USER,
-            "-D",
-            str(replica),
-            "-R",
-            "-X",
-            "stream",
-            "-c",
-            "fast",
-        )
+        _local("pg_basebackup", primary_port, "-D", str(replica), "-R", "-X", "stream", "-c", "fast")
         replica_port = embedded.free_port()
         _start(replica, replica_port)
         started.append(replica)
