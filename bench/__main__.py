@@ -13,9 +13,18 @@ import tempfile
 import time
 
 from .database import ROOT, database_ensure
-from .projection import projection, projection_table
 from .report import growth, machine, results_write, table
 from .scales import SCALES
+
+
+def _projection(runs: dict) -> str:
+    import django  # the projection counts rows with the generator's models: only now, at the end
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialmetrics.settings.base")
+    django.setup()
+    from .projection import projection, projection_table
+
+    return projection_table(projection(runs))
 
 
 def main(argv=None) -> int:
@@ -60,7 +69,7 @@ def main(argv=None) -> int:
     latest = results_write(results, dt.datetime.now().strftime("%Y%m%dT%H%M%S"))
     print(table(latest))
     print()
-    print(projection_table(projection(latest["runs"])))
+    print(_projection(latest["runs"]))
     return 0
 
 
