@@ -95,13 +95,18 @@ def _workers_start(count: int, *, prefix: str, sandbox: Sandbox, logs: Path) -> 
                     stderr=subprocess.STDOUT,
                 )
             )
-    for n, worker in enumerate(workers):
-        deadline = time.monotonic() + 120
-        log = logs / f"worker-{n}.log"
-        while " ready." not in log.read_text():
-            if worker.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"bench worker {n} did not start:\n{log.read_text()[-2000:]}")
-            time.sleep(0.2)
+    try:
+        for n, worker in enumerate(workers):
+            deadline = time.monotonic() + 120
+            log = logs / f"worker-{n}.log"
+            while " ready." not in log.read_text():
+                if worker.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"bench worker {n} did not start:\n{log.read_text()[-2000:]}")
+                time.sleep(0.2)
+    except RuntimeError:
+        for worker in workers:
+            process_stop(worker, timeout=20)
+        raise
     return workers
 
 
