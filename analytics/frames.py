@@ -14,11 +14,12 @@ import io
 from datetime import date
 
 import pandas as pd
-from django.db import connection
+from django.db import connections
 
 from analytics import kpis
 from analytics.kpis import GRANULARITIES, ORGANIC_SUMS
 from analytics.models import POST_COUNTERS, POST_RATES
+from socialmetrics.db_routers import read_alias
 
 LOCAL_TZ = "Asia/Shanghai"
 _DAY = "(m.date + %(shift)s)"
@@ -43,7 +44,7 @@ def _organization_id(organization) -> int:
 
 
 def _frame(sql: str, params: dict) -> pd.DataFrame:
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         columns = [col.name for col in cursor.description]
         return pd.DataFrame(cursor.fetchall(), columns=columns)
@@ -54,7 +55,7 @@ def _partial_frame(sql: str, params: dict) -> pd.DataFrame:
     C parser: building thousands of rows as Python objects cost more than the query itself
     (4,500 rows × 19 columns: ~28 ms as tuples). A `period` column comes back as dates."""
     buffer = io.StringIO()
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         copy = f"COPY ({cursor.mogrify(sql, params).decode()}) TO STDOUT WITH (FORMAT csv, HEADER)"
         # A debug cursor (DEBUG, or a test counting queries) records what runs; COPY bypasses execute().
         logged = cursor.debug_sql(copy) if hasattr(cursor, "debug_sql") else contextlib.nullcontext()
@@ -360,7 +361,9 @@ def post_snapshots(
         FROM analytics_post p
         JOIN accounts_socialaccount a ON a.id = p.account_id
         LEFT JOIN LATERAL (
-            SELECT * FROM analytics_postdailymetric l WHERE l.post_id = p.id {as_of} ORDER BY l.date DESC LIMIT 1
+            -- The lower bound (never above the first snapshot) lets the partitions before it be skipped.
+            SELECT * FROM analytics_postdailymetric l
+            WHERE l.post_id = p.id AND l.date >= p.first_snapshot_on {as_of} ORDER BY l.date DESC LIMIT 1
         ) s ON true
         {before_join}
         WHERE {where}

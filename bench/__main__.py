@@ -17,6 +17,16 @@ from .report import growth, machine, results_write, table
 from .scales import SCALES
 
 
+def _projection(runs: dict) -> str:
+    import django  # the projection counts rows with the generator's models: only now, at the end
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialmetrics.settings.base")
+    django.setup()
+    from .projection import projection, projection_table
+
+    return projection_table(projection(runs))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="one small database (50 accounts × 100 days), < 2 min")
@@ -58,6 +68,8 @@ def main(argv=None) -> int:
         }
     latest = results_write(results, dt.datetime.now().strftime("%Y%m%dT%H%M%S"))
     print(table(latest))
+    print()
+    print(_projection(latest["runs"]))
     return 0
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from accounts.models import Organization, Platform, SocialAccount
 from accounts.services import account_create, organization_create
+from analytics.partitions import partitions_ensure
 from ingestion.records import AccountDay, Batch, CampaignDay, PostDay, PostInfo
 from ingestion.services import metrics_write
 
@@ -163,6 +164,7 @@ def _start_fresh(scale: Scale) -> tuple[dt.date, dt.date]:
             "VALUES (%s, %s, %s, %s, %s, %s)",
             [scale.name, GENERATOR_VERSION, scale.accounts, scale.days, first_day, last_day],
         )
+    partitions_ensure(first=first_day)  # the history's months, before the history arrives
     return first_day, last_day
 
 

@@ -3,7 +3,8 @@
 Fresh accounts in their own organization receive full-history batches through
 `metrics_write` (new rows), then the same batches again (every row conflicts, nothing
 changes). The rows they produced are then COPYed, in one transaction, into empty copies of
-their tables with the same indexes, constraints, foreign keys and triggers: the physical limit
+their tables, partitioned like them (the same months), with the same indexes, constraints,
+foreign keys and triggers: the physical limit
 of writing them on this server. A bare copy (`LIKE … INCLUDING ALL` alone: no foreign keys,
 no triggers) is reported beside it. Everything is removed afterwards, so the scale's cached
 dataset is left as it was.
@@ -35,8 +36,12 @@ TABLES = {
 
 
 def _cleanup() -> None:
-    """Remove the measurement's organization with set-based deletes (the ORM cascade is per row)."""
-    org = Organization.objects.filter(slug=ORG_SLUG).first()
+    organization_remove(ORG_SLUG)
+
+
+def organization_remove(slug: str) -> None:
+    """Remove a measurement's organization with set-based deletes (the ORM cascade is per row)."""
+    org = Organization.objects.filter(slug=slug).first()
     if org is None:
         return
     ids = ",".join(str(pk) for pk in org.accounts.values_list("pk", flat=True)) or "NULL"
@@ -68,6 +73,23 @@ def _faithful_copy_sql(cursor, table: str) -> list[str]:
     return statements
 
 
+def _empty_copy_sql(cursor, table: str) -> list[str]:
+    """An empty copy of `table` with its columns, keys and indexes, partitioned like it (the same
+    months): the fact tables' rows are routed to their partitions on either side."""
+    cursor.execute("SELECT pg_get_partkeydef(%s::regclass)", [table])
+    key = cursor.fetchone()[0]
+    copy = f"bench_copy_{table}"
+    statements = [f"CREATE TABLE {copy} (LIKE {table} INCLUDING ALL)" + (f" PARTITION BY {key}" if key else "")]
+    if key:
+        cursor.execute(
+            "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "
+            "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = %s::regclass",
+            [table],
+        )
+        statements += [f"CREATE TABLE bench_copy_{name} PARTITION OF {copy} {bound}" for name, bound in cursor.fetchall()]
+    return statements
+
+
 def _copy_limit(ids: str, *, faithful: bool) -> tuple[float, int]:
     """Seconds to COPY the measured accounts' rows into empty copies of their tables, in one
     transaction; `faithful` copies also carry the tables' foreign keys and triggers."""
@@ -78,7 +100,8 @@ def _copy_limit(ids: str, *, faithful: bool) -> tuple[float, int]:
             cursor.cursor.copy_expert(f"COPY (SELECT * FROM {table} WHERE {where.format(ids=ids)}) TO STDOUT", buffer)
             payloads[table] = buffer
             cursor.execute(f"DROP TABLE IF EXISTS bench_copy_{table}")
-            cursor.execute(f"CREATE TABLE bench_copy_{table} (LIKE {table} INCLUDING ALL)")
+            for statement in _empty_copy_sql(cursor, table):
+                cursor.execute(statement)
             for statement in _faithful_copy_sql(cursor, table) if faithful else ():
                 cursor.execute(statement)
     rows = sum(buffer.getvalue().count("\n") for buffer in payloads.values())

@@ -11,7 +11,7 @@ from django.conf import settings
 from accounts.models import SocialAccount
 
 from . import selectors, services
-from .connectors.base import TransientError
+from .connectors.base import REGISTRY, TransientError
 from .models import FINISHED, RunStatus
 
 logger = logging.getLogger(__name__)
@@ -71,6 +71,28 @@ def sync_account(self, account_id: int, start: str, end: str, run_id: int | None
             return _outcome(run)  # the last attempt: the run is failed, the window read again next night
         raise self.retry(countdown=retry_in, exc=exc) from None
     return _outcome(run)
+
+
+def sync_queue(platform: str) -> str:
+    """Each platform's syncs wait on a queue of their own: one platform's rate limits and outages
+    hold up only its own accounts, and a worker can be given (`-Q`) only some platforms."""
+    return f"{settings.SYNC_QUEUE_PREFIX}{platform}"
+
+
+def sync_queues() -> list[str]:
+    from .connectors import load_all  # noqa: F401  (the platform modules register themselves)
+
+    return [sync_queue(platform) for platform in sorted(REGISTRY)]
+
+
+def sync_route(name, args, kwargs, options, task=None, **kw):
+    """The Celery router (CELERY_TASK_ROUTES): an account's sync goes to its platform's queue,
+    whoever sends it; a queue named by the sender wins."""
+    if name != sync_account.name:
+        return None
+    account_id = args[0] if args else (kwargs or {}).get("account_id")
+    platform = SocialAccount.objects.filter(pk=account_id).values_list("platform", flat=True).first()
+    return {"queue": sync_queue(platform)} if platform else None
 
 
 @shared_task(acks_late=True, soft_time_limit=5 * 60, time_limit=6 * 60)

@@ -41,3 +41,25 @@ def test_dockerfile_runs_gunicorn_as_non_root():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "USER app" in dockerfile
     assert "gunicorn" in dockerfile
+
+
+def test_a_streaming_replica_serves_the_web_and_a_second_worker_shares_the_queues():
+    compose = load()
+    services = compose["services"]
+    replica = services["postgres-replica"]
+    script = "\n".join(replica["command"])
+    assert "pg_basebackup -h postgres" in script and " -R " in script and "hot_standby=on" in script
+    assert replica["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert any(v.startswith("postgres-replica-data:") for v in replica["volumes"])
+    assert "postgres-replica-data" in compose["volumes"]
+    # The primary accepts replication connections (its init script adds the pg_hba line).
+    [init] = [v for v in services["postgres"]["volumes"] if "docker-entrypoint-initdb.d" in v]
+    assert "host replication" in (ROOT / init.split(":")[0]).read_text()
+    web = services["web"]
+    replica_url = web["environment"]["DATABASE_REPLICA_URL"]
+    assert replica_url.startswith("postgres://") and "@postgres-replica:5432/" in replica_url
+    assert web["depends_on"]["postgres-replica"]["condition"] == "service_healthy"
+    # Two workers, both on every queue (no -Q): the default one and one per platform.
+    assert services["worker-2"]["command"] == services["worker"]["command"]
+    assert "-Q" not in services["worker"]["command"]
+    assert services["worker-2"]["environment"]["REDIS_URL"] == services["worker"]["environment"]["REDIS_URL"]

@@ -170,7 +170,6 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Platform syncs retry transient errors after ~SYNC_RETRY_BACKOFF s, doubling, with jitter.
@@ -218,6 +217,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Scaling past one machine: per-platform sync queues, redelivery, read replica ---------
+CELERY_TASK_ROUTES = ("ingestion.tasks.sync_route",)
+SYNC_QUEUE_PREFIX = env("SYNC_QUEUE_PREFIX", default="sync.")
+# Redis hands a task nobody acknowledged (its worker died) to another worker after this long: it
+# must exceed every task's hard time limit, or a long task would run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 10 * 60),
+}
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {**env.db_url_config(DATABASE_REPLICA_URL), "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+                            "CONN_HEALTH_CHECKS": True, "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["socialmetrics.db_routers.PrimaryReplicaRouter"]
+MIDDLEWARE += ["socialmetrics.db_routers.ReplicaReadsMiddleware"]
 
 # --- Hardening against hostile tenants and bad nights (issue 22) ----------------------------
 # Redis down must not take the API with it: every Redis client gives up fast, the throttle
@@ -271,6 +285,7 @@ ALERT_RETRY_BACKOFF = env.int("ALERT_RETRY_BACKOFF", default=30)
 ALERT_DELIVERY_MAX_ATTEMPTS = env.int("ALERT_DELIVERY_MAX_ATTEMPTS", default=6)
 # urllib3 logs request paths at DEBUG, and robot paths carry their keys: never below INFO.
 LOGGING.setdefault("loggers", {})["urllib3"] = {"level": "INFO"}
+
 # --- Nightly ingest: gap-aware windows and run-owned locks (ingestion.windows, ingestion.locks) ---
 # The longest stretch of missed days one night reads back (and records as gaps beyond).
 SYNC_MAX_BACKFILL_DAYS = env.int("SYNC_MAX_BACKFILL_DAYS", default=90)

@@ -6,8 +6,6 @@ connector is added and the test's own queue is the default), on the real Redis a
 
 import datetime as dt
 import os
-import subprocess
-import sys
 import time
 import uuid
 
@@ -22,7 +20,7 @@ from socialmetrics.embedded import process_stop
 from tests.alerts.robots import Robots
 from tests.factories import OrganizationFactory, SocialAccountFactory
 from tests.ingestion.http_platform import PLATFORM, FakePlatform, day_numbers
-from tests.ingestion.test_tasks_worker import BASE_DIR, _database_url
+from tests.ingestion.workers import database_url, worker_ready, worker_start
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -41,49 +39,22 @@ def alert_worker(django_db_setup, django_db_blocker, tmp_path_factory, servers):
     queue = f"alerts-test-{uuid.uuid4().hex[:12]}"
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     with django_db_blocker.unblock():
-        database_url = _database_url()
+        url = database_url()
     env = {
         **os.environ,
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": url,
         "REDIS_URL": settings.REDIS_URL,
         "SYNC_TEST_QUEUE": queue,
+        "SYNC_QUEUE_PREFIX": f"{queue}.",
         "CONN_MAX_AGE": "0",
         "ALERT_EVALUATION_DELAY": "1",
         "ALERT_RETRY_BACKOFF": "1",
         "WEBHOOK_ALLOWED_HOSTS": robots.host_port,
         "SITE_URL": "http://sm.example",
     }
-    with log.open("w") as out:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "tests.ingestion.celery_worker_app",
-                "worker",
-                "-P",
-                "solo",
-                "-Q",
-                queue,
-                "-n",
-                f"{queue}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-l",
-                "INFO",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    worker = worker_start(app="tests.ingestion.celery_worker_app", name=queue, env=env, log=log)
     try:
-        deadline = time.monotonic() + 60
-        while " ready." not in log.read_text():
-            assert worker.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
+        worker_ready(worker, log)
         yield queue, log
     finally:
         process_stop(worker, timeout=20)

@@ -2,17 +2,13 @@
 
 import datetime as dt
 import os
-import subprocess
-import sys
 import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import AccountStatus
@@ -22,50 +18,35 @@ from ingestion.tasks import sync_account, sync_all
 from socialmetrics.embedded import process_stop
 from tests.factories import OrganizationFactory, SocialAccountFactory
 from tests.ingestion.http_platform import PLATFORM, day_numbers
+from tests.ingestion.workers import database_url, worker_ready, worker_start
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-BASE_DIR = Path(__file__).resolve().parents[2]
 DONE = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.DEFERRED)
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 @pytest.fixture(scope="module")
 def worker_queue(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Starts `celery worker` on a queue of its own and stops it after the module's tests."""
+    """Starts `celery worker` on queues of its own and stops it after the module's tests."""
     with django_db_blocker.unblock():
-        database_url = _database_url()
-    with celery_worker(database_url, tmp_path_factory.mktemp("worker") / "worker.log") as (queue, _worker):
+        url = database_url()
+    with celery_worker(url, tmp_path_factory.mktemp("worker") / "worker.log") as (queue, _worker):
         yield queue
 
 
 @contextmanager
 def celery_worker(database_url: str, log: Path, *, pool: str = "solo", **env_extra):
-    """A real `celery worker` subprocess on a queue of its own: yields (queue, process)."""
+    """A real `celery worker` subprocess on queues of its own (its default queue and its sync
+    queues): yields (queue, process)."""
     queue = f"sync-test-{uuid.uuid4().hex[:12]}"
     env = {
         **os.environ, "DATABASE_URL": database_url, "REDIS_URL": settings.REDIS_URL, "SYNC_TEST_QUEUE": queue,
-        "SYNC_RETRY_BACKOFF": "1", "SYNC_MAX_RETRIES": "3", "CONN_MAX_AGE": "0", **env_extra,
+        "SYNC_QUEUE_PREFIX": f"{queue}.", "SYNC_RETRY_BACKOFF": "1", "SYNC_MAX_RETRIES": "3", "CONN_MAX_AGE": "0",
+        **env_extra,
     }
-    with log.open("w") as out:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tests.ingestion.celery_worker_app", "worker", "-P", pool,
-             *(["-c", "1"] if pool == "prefork" else []),
-             "-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "-l", "INFO"],
-            cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
+    worker = worker_start(app="tests.ingestion.celery_worker_app", name=queue, env=env, log=log, pool=pool)
     try:
-        deadline = time.monotonic() + 60
-        while " ready." not in log.read_text():
-            assert worker.poll() is None, f"worker exited:\n{log.read_text()}"
-            assert time.monotonic() < deadline, f"worker not ready after 60 s:\n{log.read_text()}"
-            time.sleep(0.2)
+        worker_ready(worker, log)
         yield queue, worker
     finally:
         if worker.poll() is None:

@@ -18,7 +18,8 @@ from ingestion.models import IngestionRun, RunSource, RunStatus, SeriesProgress
 from ingestion.services import sync_all_request
 from ingestion.tasks import sync_account
 from tests.factories import OrganizationFactory
-from tests.ingestion.test_tasks_worker import _database_url, account, celery_worker, run_states
+from tests.ingestion.test_tasks_worker import account, celery_worker, run_states
+from tests.ingestion.workers import database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +41,7 @@ def test_a_killed_pool_child_s_run_is_redone_by_the_redelivered_task(fake_platfo
     acct = account(OrganizationFactory(), fake_platform, "killed-child")
     fake_platform.script["killed-child"] = [3.0]  # the first attempt is slow: time to kill it
     run = queued_run(acct)
-    with celery_worker(_database_url(), tmp_path / "worker.log", pool="prefork", SYNC_LOCK_TTL=str(LOCK_TTL)) as (
+    with celery_worker(database_url(), tmp_path / "worker.log", pool="prefork", SYNC_LOCK_TTL=str(LOCK_TTL)) as (
         queue,
         worker,
     ):
@@ -63,7 +64,7 @@ def test_a_killed_worker_s_run_ends_failed_and_its_window_is_read_next_night(fak
     SeriesProgress.objects.create(account=acct, series="post_days", last_day=dt.date(2026, 9, 30))
     fake_platform.script["killed-worker"] = [30.0]
     run = queued_run(acct)
-    with celery_worker(_database_url(), tmp_path / "worker.log", SYNC_LOCK_TTL=str(LOCK_TTL)) as (queue, worker):
+    with celery_worker(database_url(), tmp_path / "worker.log", SYNC_LOCK_TTL=str(LOCK_TTL)) as (queue, worker):
         sync_account.apply_async(args=(acct.pk, "2026-10-01", "2026-10-03"), kwargs={"run_id": run.pk}, queue=queue)
         run_states(run.pk, until=lambda r: r.status == RunStatus.RUNNING)
         os.kill(worker.pid, signal.SIGKILL)
