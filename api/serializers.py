@@ -141,6 +141,7 @@ class IngestionRunSerializer(serializers.ModelSerializer):
         fields = [
             "id", "account", "source", "kind", "file_name", "window_start", "window_end", "status",
             "rows_written", "error", "created_at", "started_at", "finished_at",
+            "rows_read", "import_report",
         ]
         read_only_fields = fields
 

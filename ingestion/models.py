@@ -13,6 +13,7 @@ class RunSource(models.TextChoices):
 class RunStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")
     RUNNING = "running", _("运行中")
+    PARSING = "parsing", _("读取文件中")  # an import reading its file (rows_read so far)
     SUCCEEDED = "succeeded", _("成功")
     FAILED = "failed", _("失败")
     DEFERRED = "deferred", _("已推迟（配额）")
@@ -34,6 +35,9 @@ class IngestionRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Imports: progress while parsing, and the outcome (rows per table, or every problem) when done.
+    rows_read = models.IntegerField(default=0, help_text="file rows read so far (imports)")
+    import_report = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -44,3 +48,18 @@ class IngestionRun(models.Model):
 
     def __str__(self):
         return f"{self.account_id} {self.source} {self.window_start}..{self.window_end} {self.status}"
+
+
+class ImportUpload(models.Model):
+    """An uploaded import file waiting for its worker, in 1 MiB pieces: every worker on every
+    machine can read it, a piece at a time, and it goes when its run is done (or deleted)."""
+
+    run = models.ForeignKey(IngestionRun, on_delete=models.CASCADE, related_name="upload_pieces")
+    position = models.PositiveIntegerField()
+    content = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "position"], name="uniq_upload_piece")]
+
+    def __str__(self):
+        return f"run {self.run_id} piece {self.position}"
