@@ -25,7 +25,7 @@ class ImportQuerySerializer(serializers.Serializer):
 
 class ImportAcceptedSerializer(serializers.Serializer):
     run = serializers.IntegerField(help_text="the IngestionRun id; poll /api/v1/ingestion-runs/{run}/")
-    status = serializers.ChoiceField(choices=RunStatus.choices)
+    status = serializers.CharField(help_text="queued, parsing, succeeded or failed")
     file_name = serializers.CharField()
     rows_read = serializers.IntegerField(help_text="file rows read so far")
     error = serializers.CharField()

@@ -23,7 +23,7 @@ from .reading import ImportLimits, LimitExceeded, UnreadableFile, read_rows
 from .values import CellError, is_null
 
 _SUMMARY_LABELS = {"合计", "总计", "汇总", "total", "合计:", "总计:"}
-BATCH_ROWS = 20_000
+BATCH_ROWS = 10_000
 
 
 def _shown(value) -> str:
