@@ -116,12 +116,12 @@ def _run_parsing(*, run: IngestionRun) -> None:
     run.save(update_fields=["status", "started_at", "error", "rows_read"])
 
 
-def _run_reject(*, run: IngestionRun, error: ImportFileError) -> None:
-    run.import_report = {
+def _run_reject(*, run: IngestionRun, error: ImportFileError, rows_read: int) -> None:
+    run.rows_read, run.import_report = rows_read, {
         "file": error.file_name, "truncated": error.truncated,
         "problems": [{"row": p.row, "column": p.column, "value": p.value, "detail": str(p)} for p in error.problems],
     }
-    run.save(update_fields=["import_report"])
+    run.save(update_fields=["rows_read", "import_report"])
     ingestion_run_fail(run=run, error=str(error))
     error.run_id = run.pk
 
@@ -155,6 +155,7 @@ def file_import(
         )
     _run_parsing(run=run)
     reporter = RunProgress(run.pk, echo=progress)
+    parse = None
     try:
         parse = file_parse(_source(file, file_name), file_name=file_name, kind=kind, as_of=as_of)
         _check_platform(parse.layout, account, file_name)
@@ -165,7 +166,7 @@ def file_import(
                 received, changed = received + written.received, changed + written.changed
     except ImportFileError as exc:
         reporter.stop()
-        _run_reject(run=run, error=exc)
+        _run_reject(run=run, error=exc, rows_read=parse.rows_read if parse else 0)
         raise
     except Exception as exc:
         reporter.stop()
