@@ -18,7 +18,9 @@ from . import serializers as s
 
 class ImportQuerySerializer(serializers.Serializer):
     wait = serializers.FloatField(
-        required=False, default=0, min_value=0,
+        required=False,
+        default=0,
+        min_value=0,
         help_text="seconds to wait for the result (at most IMPORT_WAIT_MAX_SECONDS); 0: answer 202 at once",
     )
 
@@ -41,8 +43,14 @@ def import_error_body(run: IngestionRun) -> dict:
         "run": run.pk,
         "truncated": report.get("truncated", False),
         "errors": [
-            {"code": "invalid_file", "detail": p["detail"], "attr": "file", "row": p["row"], "column": p["column"],
-             "value": p["value"]}
+            {
+                "code": "invalid_file",
+                "detail": p["detail"],
+                "attr": "file",
+                "row": p["row"],
+                "column": p["column"],
+                "value": p["value"],
+            }
             for p in problems
         ],
     }
@@ -56,10 +64,14 @@ def import_accept(request, account) -> Response:
     upload = body.validated_data["file"]
     if upload.size > settings.IMPORT_MAX_BYTES:
         raise exceptions.ValidationError(
-            {"file": [exceptions.ErrorDetail(
-                f"{upload.name} is {upload.size} bytes; the limit is {settings.IMPORT_MAX_BYTES} bytes.",
-                code="file_too_large",
-            )]}
+            {
+                "file": [
+                    exceptions.ErrorDetail(
+                        f"{upload.name} is {upload.size} bytes; the limit is {settings.IMPORT_MAX_BYTES} bytes.",
+                        code="file_too_large",
+                    )
+                ]
+            }
         )
     run = import_service.import_request(
         account=account, file=upload, file_name=upload.name, kind=body.validated_data["kind"]
@@ -70,6 +82,11 @@ def import_accept(request, account) -> Response:
         return Response({"run": run.pk, **run.import_report["result"]}, status=status.HTTP_201_CREATED)
     if run.status == RunStatus.FAILED:
         return Response(import_error_body(run), status=status.HTTP_400_BAD_REQUEST)
-    accepted = {"run": run.pk, "status": run.status, "file_name": run.file_name, "rows_read": run.rows_read,
-                "error": run.error}
+    accepted = {
+        "run": run.pk,
+        "status": run.status,
+        "file_name": run.file_name,
+        "rows_read": run.rows_read,
+        "error": run.error,
+    }
     return Response(accepted, status=status.HTTP_202_ACCEPTED)

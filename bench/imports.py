@@ -8,8 +8,20 @@ import random
 import zipfile
 from pathlib import Path
 
-BILIBILI_HEADER = ["视频标题", "BV号", "发布时间", "播放量", "平均播放时长", "点赞量", "评论量", "弹幕量", "收藏量",
-                   "投币量", "转发量", "涨粉量"]
+BILIBILI_HEADER = [
+    "视频标题",
+    "BV号",
+    "发布时间",
+    "播放量",
+    "平均播放时长",
+    "点赞量",
+    "评论量",
+    "弹幕量",
+    "收藏量",
+    "投币量",
+    "转发量",
+    "涨粉量",
+]
 
 
 def bilibili_csv_write(path: Path, *, rows: int, bad_row: int | None = None, seed: int = 7) -> Path:
@@ -23,9 +35,18 @@ def bilibili_csv_write(path: Path, *, rows: int, bad_row: int | None = None, see
             day, minute = n % 365, n % 1440
             published = f"2025-{1 + day // 31 % 12:02d}-{1 + day % 28:02d} {minute // 60:02d}:{minute % 60:02d}"
             cells = [
-                f"视频{n}", f"BV{n:010d}", published, "lots" if n + 2 == bad_row else str(views),
-                f"{rng.randrange(5, 600)}", str(views // 20), str(views // 300), str(views // 100), str(views // 50),
-                str(views // 40), str(views // 500), str(views // 1000),
+                f"视频{n}",
+                f"BV{n:010d}",
+                published,
+                "lots" if n + 2 == bad_row else str(views),
+                f"{rng.randrange(5, 600)}",
+                str(views // 20),
+                str(views // 300),
+                str(views // 100),
+                str(views // 50),
+                str(views // 40),
+                str(views // 500),
+                str(views // 1000),
             ]
             out.write(",".join(cells) + "\r\n")
     return path
@@ -34,8 +55,10 @@ def bilibili_csv_write(path: Path, *, rows: int, bad_row: int | None = None, see
 def xlsx_bomb(*, uncompressed_bytes: int = 1_600_000_000) -> bytes:
     """A well-formed .xlsx whose one sheet inflates to `uncompressed_bytes` of repeated rows (a zip bomb)."""
     row = b'<row><c t="inlineStr"><is><t>0</t></is></c></row>'
-    head = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-            b'spreadsheetml/2006/main"><sheetData>')
+    head = (
+        b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+        b'spreadsheetml/2006/main"><sheetData>'
+    )
     tail = b"</sheetData></worksheet>"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:

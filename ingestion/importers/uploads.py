@@ -62,8 +62,8 @@ class UploadReader(io.RawIOBase):
         if self._piece is None or self._piece[0] != index:
             content = ImportUpload.objects.values_list("content", flat=True).get(run_id=self._run_id, position=index)
             self._piece = (index, bytes(content))
-        data = self._piece[1][offset:offset + len(buffer)]
-        buffer[:len(data)] = data
+        data = self._piece[1][offset : offset + len(buffer)]
+        buffer[: len(data)] = data
         self._position += len(data)
         return len(data)
 

@@ -3,8 +3,8 @@ that the tasks it queues go to the test worker's own queue (see tests/ingestion/
 
 import os
 
-from socialmetrics.wsgi import application  # noqa: I001  (Django first)
 from socialmetrics.celery import app
+from socialmetrics.wsgi import application
 
 app.conf.task_default_queue = os.environ["SYNC_TEST_QUEUE"]
 

@@ -48,10 +48,17 @@ def web(worker_queue, django_db_blocker, tmp_path_factory):  # noqa: F811
     log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     with django_db_blocker.unblock():
         database_url = _database_url()
-    with log_path.open("w") as log, gunicorn(
-        database_url=database_url, app="tests.ingestion.importers.gunicorn_app:application", workers=2,
-        worker_timeout=10, env={"SYNC_TEST_QUEUE": worker_queue, "IMPORT_MAX_BYTES": str(256 * 2**20)}, log=log,
-    ) as base:
+    with (
+        log_path.open("w") as log,
+        gunicorn(
+            database_url=database_url,
+            app="tests.ingestion.importers.gunicorn_app:application",
+            workers=2,
+            worker_timeout=10,
+            env={"SYNC_TEST_QUEUE": worker_queue, "IMPORT_MAX_BYTES": str(256 * 2**20)},
+            log=log,
+        ) as base,
+    ):
         yield base, log_path
 
 
@@ -69,8 +76,9 @@ def client(web):
 def upload(base, session, account, path, **params):
     started = time.monotonic()
     with path.open("rb") as file:
-        response = session.post(f"{base}/api/v1/accounts/{account.pk}/imports/", params=params,
-                                files={"file": (path.name, file)}, timeout=60)
+        response = session.post(
+            f"{base}/api/v1/accounts/{account.pk}/imports/", params=params, files={"file": (path.name, file)}, timeout=60
+        )
     return response, time.monotonic() - started
 
 
@@ -93,7 +101,8 @@ def table_checksum(account) -> str:
             "SELECT md5(string_agg(concat_ws('|', p.external_id, p.title, p.kind, p.published_at, d.date, d.views,"
             " d.likes, d.comments, d.danmaku, d.saves, d.coins, d.shares, d.followers_gained, d.avg_watch_seconds),"
             " ',' ORDER BY p.external_id)) FROM analytics_post p JOIN analytics_postdailymetric d ON d.post_id = p.id"
-            " WHERE p.account_id = %s", [account.pk],
+            " WHERE p.account_id = %s",
+            [account.pk],
         )
         return cursor.fetchone()[0]
 
