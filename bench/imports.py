@@ -3,10 +3,23 @@ path (seconds and peak RSS), and the generators the tests use too."""
 
 from __future__ import annotations
 
+import argparse
 import io
+import json
+import os
 import random
+import subprocess
+import sys
+import tempfile
+import time
 import zipfile
 from pathlib import Path
+
+from .database import ROOT
+
+ORG_SLUG = "bench-import"
+# Set by the measurement: a 1,000,000-row export with a BV id per video is about 84 MB.
+IMPORT_MAX_BYTES = 256 * 2**20
 
 BILIBILI_HEADER = [
     "视频标题",
@@ -102,3 +115,87 @@ _WORKBOOK_RELS = (
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
     'Target="worksheets/sheet1.xml"/></Relationships>'
 )
+
+
+def _timed_import(account_id: int, path: Path) -> tuple[int, float, float]:
+    """(exit code, seconds, peak RSS in MB) of `manage.py import_file` in a process of its own."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "import_file", "--account", str(account_id), str(path)], cwd=ROOT,
+        env={**os.environ, "IMPORT_MAX_BYTES": str(IMPORT_MAX_BYTES), "LOG_LEVEL": "WARNING"},
+    )
+    _pid, status, usage = os.wait4(process.pid, 0)
+    return os.waitstatus_to_exitcode(status), time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def _cleanup() -> None:
+    from django.db import connection, transaction
+
+    from accounts.models import Organization
+
+    org = Organization.objects.filter(slug=ORG_SLUG).first()
+    if org is None:
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM analytics_postdailymetric WHERE post_id IN (SELECT p.id FROM analytics_post p"
+            " JOIN accounts_socialaccount a ON a.id = p.account_id WHERE a.organization_id = %s)", [org.pk],
+        )
+        cursor.execute(
+            "DELETE FROM analytics_post WHERE account_id IN (SELECT id FROM accounts_socialaccount"
+            " WHERE organization_id = %s)", [org.pk],
+        )
+        org.delete()
+
+
+def import_measure(*, rows: int, log=print) -> dict:
+    """A `rows`-row Bilibili export through the CLI (seconds, peak RSS, rows stored), and the same
+    file failing at 90 % of its rows (seconds, rows left behind: must be 0). Leaves nothing behind."""
+    from accounts.services import account_create, organization_create
+    from analytics.models import PostDailyMetric
+
+    _cleanup()
+    try:
+        org = organization_create(slug=ORG_SLUG, name="基准导入测量")
+        good = account_create(organization=org, platform="bilibili", external_id="bench-import-ok", name="导入")
+        bad = account_create(organization=org, platform="bilibili", external_id="bench-import-bad", name="导入失败")
+        with tempfile.TemporaryDirectory() as folder:
+            path = bilibili_csv_write(Path(folder) / "bilibili.csv", rows=rows)
+            failing = bilibili_csv_write(Path(folder) / "failing.csv", rows=rows, bad_row=rows * 9 // 10 + 2)
+            log(f"[import] {rows:,} rows ({path.stat().st_size / 2**20:.0f} MB) through manage.py import_file")
+            code, seconds, rss = _timed_import(good.pk, path)
+            stored = PostDailyMetric.objects.filter(post__account=good).count()
+            log(f"[import] the same file failing at row {rows * 9 // 10 + 2:,}")
+            failing_code, failing_seconds, failing_rss = _timed_import(bad.pk, failing)
+            left = PostDailyMetric.objects.filter(post__account=bad).count()
+    finally:
+        _cleanup()
+    return {
+        "import_rows": rows,
+        "import_ok": code == 0 and stored == rows,
+        "import_seconds": round(seconds, 1),
+        "import_rows_per_s": round(rows / seconds),
+        "import_peak_rss_mb": round(rss),
+        "import_failing_refused": failing_code != 0,
+        "import_failing_seconds": round(failing_seconds, 1),
+        "import_failing_peak_rss_mb": round(failing_rss),
+        "import_failing_rows_left": left,
+    }
+
+
+def main() -> None:
+    """`python -m bench.imports --rows N --out result.json` (DATABASE_URL: the bench database)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialmetrics.settings.base")
+    import django
+
+    django.setup()
+    result = import_measure(rows=args.rows, log=lambda message: print(message, file=sys.stderr, flush=True))
+    Path(args.out).write_text(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -12,7 +12,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 KEYS = (
     "scale", "ingest_new_rows_per_s", "copy_rows_per_s", "ingest_new_ratio", "ingest_reingest_ratio",
     "kpi_api_p50_ms", "kpi_api_p95_ms", "raw_sql_ms", "kpi_vs_sql_ratio", "growth_p95_ratio_s_to_l",
-    "overview_page_ms",
+    "overview_page_ms", "import_rows", "import_seconds", "import_peak_rss_mb", "import_failing_rows_left",
 )
 
 
@@ -76,6 +76,15 @@ def targets(result: dict) -> list[tuple[str, object, str]]:
     ):
         value, label = _worst(result["runs"], key, at_least=at_least)
         rows.append((name, value if value is None else f"{value}{label}", _verdict(value, limit, at_least=at_least)))
+    imported = result.get("import_rows") == 1_000_000  # the import targets are for a million rows
+    rows += [
+        ("import 1M rows ≤ 90 s", result.get("import_seconds"),
+         _verdict(result.get("import_seconds") if imported else None, 90, at_least=False)),
+        ("import peak RSS ≤ 300 MB", result.get("import_peak_rss_mb"),
+         _verdict(result.get("import_peak_rss_mb") if imported else None, 300, at_least=False)),
+        ("failing import leaves 0 rows", result.get("import_failing_rows_left"),
+         _verdict(result.get("import_failing_rows_left"), 0, at_least=False)),
+    ]
     return rows + [
         ("KPI API p95 ≤ 150 ms at m", m.get("kpi_api_p95_ms"), _verdict(m.get("kpi_api_p95_ms"), 150, at_least=False)),
         ("growth p95 s→l ≤ 3×", result["growth_p95_ratio_s_to_l"],
