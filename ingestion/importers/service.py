@@ -84,20 +84,23 @@ def _read_ahead(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
     done = object()
     stop = threading.Event()
 
+    def offer(item) -> bool:  # False once the caller has stopped reading
+        while not stop.is_set():
+            try:
+                slots.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def produce():
         try:
             for batch in batches:
-                while not stop.is_set():
-                    try:
-                        slots.put(batch, timeout=0.5)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not offer(batch):
                     return
-            slots.put(done)
+            offer(done)
         except BaseException as exc:  # ImportFileError above all: re-raised in the caller's thread
-            slots.put(exc)
+            offer(exc)
 
     thread = threading.Thread(target=produce, name="import-parse", daemon=True)
     thread.start()
