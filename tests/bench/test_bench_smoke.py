@@ -61,6 +61,7 @@ def test_harness_generates_measures_and_reports():
     assert verdicts == {
         "ingest new ≥ 50% of COPY": "MISSED", "re-ingest ≥ 30% of COPY": "met",
         "KPI API p95 ≤ 5× raw SQL": "not measured", "KPI API p95 ≤ 150 ms at m": "MISSED",
-        "growth p95 s→l ≤ 3×": "not measured",
+        "growth p95 s→l ≤ 3×": "not measured", "import 1M rows ≤ 90 s": "not measured",
+        "import peak RSS ≤ 300 MB": "not measured", "failing import leaves 0 rows": "not measured",
     }
     assert "MISSED" in table(latest)
