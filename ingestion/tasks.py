@@ -82,5 +82,5 @@ def import_uploaded_file(run_id: int) -> dict | None:
     if run is None:
         logger.warning("import_uploaded_file: run %s no longer exists", run_id)
         return None
-    uploaded_file_import(run=run)
+    uploaded_file_import(run=run, time_limit=IMPORT_TIME_LIMIT)
     return {"run": run.pk, "status": run.status, "rows": run.rows_written}

@@ -213,12 +213,18 @@ def import_request(*, account: SocialAccount, file, file_name: str, kind: str = 
     return run
 
 
-def uploaded_file_import(*, run: IngestionRun) -> None:
+def uploaded_file_import(*, run: IngestionRun, time_limit: float) -> None:
     """Import a run's stored upload (what the worker does), then remove the upload whatever happened.
 
     A redelivered task finds its run finished and does nothing; one whose worker died mid-import
-    starts again (the dead worker's transaction wrote nothing)."""
+    starts again (the dead worker's transaction wrote nothing), unless that attempt had run into
+    the task's `time_limit` (seconds): then the file is too big for it, and trying again cannot help."""
     if run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED):
+        upload_remove(run=run)
+        return
+    if run.status == RunStatus.PARSING and run.started_at < timezone.now() - dt.timedelta(seconds=time_limit):
+        minutes = f"{time_limit / 60:.0f}"
+        ingestion_run_fail(run=run, error=f"导入超过时限（{minutes} 分钟）被中止，未写入数据；请拆分文件后重新导入")
         upload_remove(run=run)
         return
     kind = run.import_report.get("requested_kind", "auto")
