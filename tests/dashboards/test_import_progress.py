@@ -9,8 +9,11 @@ def test_a_big_upload_shows_as_queued_with_its_progress(logged_in, demo, setting
     settings.IMPORT_FORM_WAIT_SECONDS = 0.2  # no worker in this test: the upload stays queued
     _user, _organization, accounts = demo
     data = b"date,views\n2026-10-01,5\n"
-    response = logged_in.post("/data/", {"account": accounts[0].pk, "kind": "daily_csv",
-                                         "file": SimpleUploadedFile("big.csv", data, "text/csv")}, follow=True)
+    response = logged_in.post(
+        "/data/",
+        {"account": accounts[0].pk, "kind": "daily_csv", "file": SimpleUploadedFile("big.csv", data, "text/csv")},
+        follow=True,
+    )
     content = response.content.decode()
     run = IngestionRun.objects.get(account=accounts[0], source=RunSource.FILE)
     assert run.status == RunStatus.QUEUED
