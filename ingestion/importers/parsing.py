@@ -105,8 +105,9 @@ class FileParse:
                 key_hashes.append(hash(key))
                 key_rows.append(number)
                 pending += 1
-                if pending >= batch_rows and not problems:
-                    yield batch
+                if pending >= batch_rows:
+                    if not problems:  # after a problem, rows are only checked: nothing will be written
+                        yield batch
                     batch, pending = Batch(), 0
         except UnreadableFile as exc:  # a limit reached, or a damaged part, while streaming
             problems.append(_limit_problem(self.file_name, exc).problems[0])
