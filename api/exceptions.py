@@ -8,6 +8,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 
+from ingestion.queueing import QUEUE_RETRY_AFTER_SECONDS, QueueUnavailable
+
 
 def _flatten(detail, attr=None):
     """Nested DRF error details → flat list; `attr` is the dotted path of the field."""
@@ -28,8 +30,16 @@ def error_body(exc: exceptions.APIException) -> dict:
     return {"type": kind, "errors": list(_flatten(exc.detail))}
 
 
+class QueueDown(exceptions.APIException):
+    status_code = 503
+    default_code = "queue_unavailable"
+    wait = QUEUE_RETRY_AFTER_SECONDS  # answered as Retry-After
+
+
 def exception_handler(exc, context):
-    if isinstance(exc, Http404):
+    if isinstance(exc, QueueUnavailable):  # before ValidationError, which it is for the dashboards
+        exc = QueueDown(exc.messages[0])
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()

@@ -168,6 +168,7 @@ class IngestionRunSerializer(serializers.ModelSerializer):
             "id", "account", "source", "kind", "file_name", "window_start", "window_end", "status",
             "rows_written", "error", "replaced", "created_at", "started_at", "finished_at",
             "attempt", "next_attempt_at", "requests_made", "rows_by_table", "error_detail",
+            "rows_read", "import_report",
         ]
         read_only_fields = fields
 

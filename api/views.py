@@ -1,6 +1,5 @@
 """Thin API views: parse, call one selector or service, return. Scoping lives in `base`."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -15,10 +14,10 @@ from accounts.models import OrganizationAPIKey, Role, SocialAccount
 from analytics import selectors
 from analytics.models import AccountDailyMetric, Campaign, Post
 from ingestion import services as ingestion_services
-from ingestion.importers import TEMPLATE_KINDS, ImportFileError, file_import, template_csv
+from ingestion.importers import TEMPLATE_KINDS, template_csv
 from ingestion.models import IngestionRun
-from ingestion.queueing import QUEUE_RETRY_AFTER_SECONDS, QueueUnavailable
 
+from . import imports
 from . import serializers as s
 from .base import TenantAPIView, TenantViewSet
 from .filters import AccountMetricFilter, CampaignFilter, IngestionRunFilter
@@ -50,29 +49,13 @@ class AccountViewSet(
         serializer.save(organization=self.tenant.organization)
 
     @extend_schema(
-        request={"multipart/form-data": s.ImportRequestSerializer},
-        responses={201: s.ImportResultSerializer},
-        description="Import one export file into this account. A rejected file writes nothing and answers "
-        "400 with one error per bad cell (`row`, `column`, `value`).",
+        request={"multipart/form-data": s.ImportRequestSerializer}, parameters=[imports.ImportQuerySerializer],
+        responses={202: imports.ImportAcceptedSerializer, 201: s.ImportResultSerializer},
+        description=imports.__doc__,
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def imports(self, request, pk=None):
-        account = self.get_object()
-        body = s.ImportRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        upload = body.validated_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise exceptions.ValidationError(
-                {"file": [exceptions.ErrorDetail(
-                    f"{upload.name} is {upload.size} bytes; the limit is {settings.IMPORT_MAX_BYTES} bytes.",
-                    code="file_too_large",
-                )]}
-            )
-        try:
-            result = file_import(account=account, file=upload, kind=body.validated_data["kind"], file_name=upload.name)
-        except ImportFileError as error:
-            return Response(_import_error_body(error), status=status.HTTP_400_BAD_REQUEST)
-        return Response({"run": result.run_id, **result.as_dict()}, status=status.HTTP_201_CREATED)
+        return imports.import_accept(request, self.get_object())
 
     @extend_schema(request=WindowSerializer, responses={202: s.SyncAcceptedSerializer})
     @action(detail=True, methods=["post"])
@@ -83,33 +66,12 @@ class AccountViewSet(
         body.is_valid(raise_exception=True)
         try:
             run = ingestion_services.sync_request(account=account, **body.validated_data)
-        except QueueUnavailable as error:
-            raise QueueDown(error.messages[0]) from None
         except DjangoValidationError as error:
             raise _validation_error(error) from None
         return Response(
             {"run": run.pk, "status": run.status, "window_start": run.window_start, "window_end": run.window_end},
             status=status.HTTP_202_ACCEPTED,
         )
-
-
-class QueueDown(exceptions.APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_code = "queue_unavailable"
-    wait = QUEUE_RETRY_AFTER_SECONDS  # the error handler turns it into Retry-After
-
-
-def _import_error_body(error) -> dict:
-    return {
-        "type": "validation_error",
-        "file": error.file_name,
-        "run": error.run_id,
-        "truncated": error.truncated,
-        "errors": [
-            {"code": "invalid_file", "detail": str(p), "attr": "file", "row": p.row, "column": p.column, "value": p.value}
-            for p in error.problems
-        ],
-    }
 
 
 class AccountMetricViewSet(mixins.ListModelMixin, TenantViewSet):

@@ -35,6 +35,8 @@ def main(argv=None) -> int:
     parser.add_argument("--page-requests", type=int, default=None, help="timed overview page loads (default: --requests)")
     parser.add_argument("--ingest-accounts", type=int, default=None, help="fresh accounts written by the ingest test")
     parser.add_argument("--generate-only", action="store_true", help="prepare (cache) the scales' data, measure nothing")
+    parser.add_argument("--import-rows", type=int, default=None,
+                        help="rows of the big-export import test (default 1,000,000; --quick: 100,000; 0: skip)")
     args = parser.parse_args(argv)
     scales = ["quick"] if args.quick else (args.scale or ["s", "m"])
     ingest_accounts = args.ingest_accounts or (5 if args.quick else 20)
@@ -61,6 +63,8 @@ def main(argv=None) -> int:
         print(json.dumps(results, indent=2))
         return 0
     facts = machine(url) | {"measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    import_rows = args.import_rows if args.import_rows is not None else 100_000 if args.quick else 1_000_000
+    facts |= _import_measure(url, import_rows) if import_rows else {}
     for result in results.values():
         result |= facts | {
             "growth_p95_ratio_s_to_m": growth(results, "s", "m"),
@@ -71,6 +75,14 @@ def main(argv=None) -> int:
     print()
     print(_projection(latest["runs"]))
     return 0
+
+
+def _import_measure(url: str, rows: int) -> dict:
+    """The big-export import (bench.imports) in a Django process of its own, on the last scale's database."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        subprocess.run([sys.executable, "-m", "bench.imports", "--rows", str(rows), "--out", out.name], cwd=ROOT,
+                       env={**os.environ, "DATABASE_URL": url, "DEBUG": "false"}, check=True)
+        return json.loads(out.read().decode())
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ KEYS = (
     "scale", "ingest_new_rows_per_s", "copy_rows_per_s", "ingest_new_ratio", "ingest_reingest_ratio",
     "kpi_api_p50_ms", "kpi_api_p95_ms", "raw_sql_ms", "kpi_vs_sql_ratio", "growth_p95_ratio_s_to_l",
     "overview_page_ms", "nightly_accounts_per_min", "nightly_two_worker_speedup",
+    "import_rows", "import_seconds", "import_peak_rss_mb", "import_failing_rows_left",
 )
 
 
@@ -78,6 +79,15 @@ def targets(result: dict) -> list[tuple[str, object, str]]:
         value, label = _worst(result["runs"], key, at_least=at_least)
         rows.append((name, value if value is None else f"{value}{label}", _verdict(value, limit, at_least=at_least)))
     large = result["runs"].get("l") or previous_result("l") or {}
+    imported = result.get("import_rows") == 1_000_000  # the import targets are for a million rows
+    rows += [
+        ("import 1M rows ≤ 90 s", result.get("import_seconds"),
+         _verdict(result.get("import_seconds") if imported else None, 90, at_least=False)),
+        ("import peak RSS ≤ 300 MB", result.get("import_peak_rss_mb"),
+         _verdict(result.get("import_peak_rss_mb") if imported else None, 300, at_least=False)),
+        ("failing import leaves 0 rows", result.get("import_failing_rows_left"),
+         _verdict(result.get("import_failing_rows_left"), 0, at_least=False)),
+    ]
     return rows + [
         ("overview page p50 ≤ 150 ms at l", large.get("overview_page_ms"),
          _verdict(large.get("overview_page_ms"), 150, at_least=False)),

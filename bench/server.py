@@ -16,18 +16,23 @@ from .database import ROOT
 
 
 @contextlib.contextmanager
-def gunicorn(*, database_url: str, timeout: float = 60.0, extra_env: dict | None = None, args: tuple = ()):
-    """Yields the base URL of a one-worker gunicorn (DEBUG off) and stops it on exit."""
+def gunicorn(
+    *, database_url: str, timeout: float = 60.0, app: str = "socialmetrics.wsgi", workers: int = 1,
+    worker_timeout: int = 120, env: dict | None = None, log=None, args: tuple = (),
+):
+    """Yields the base URL of a gunicorn (DEBUG off; one worker unless told) and stops it on exit.
+    `log`: a file for its output (where gunicorn reports a worker killed by `worker_timeout`);
+    `args`: more gunicorn options."""
     port = free_port()
     env = {
         **os.environ, "DATABASE_URL": database_url, "DEBUG": "false",
         "API_THROTTLE_RATE": "1000000/min",  # measure the stack, not the rate limit
-        "LOG_LEVEL": "WARNING", **(extra_env or {}),
+        "LOG_LEVEL": "WARNING", **(env or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "socialmetrics.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--timeout", "120", "--log-level", "warning", *args],
-        cwd=ROOT, env=env,
+        [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--timeout", str(worker_timeout), "--log-level", "warning", *args],
+        cwd=ROOT, env=env, stdout=log, stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:

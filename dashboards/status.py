@@ -13,6 +13,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
@@ -21,7 +22,8 @@ from django.utils.translation import gettext_lazy
 from accounts.models import AccountStatus, Platform, SocialAccount
 from ingestion import reauth, selectors
 from ingestion import services as ingestion_services
-from ingestion.importers import TEMPLATE_KINDS, ImportFileError, file_import, template_csv, templates
+from ingestion.importers import TEMPLATE_KINDS, template_csv, templates
+from ingestion.importers import service as import_service
 from ingestion.models import IngestionRun, RunSource, RunStatus
 
 SESSION_IMPORT_KEY = "dashboards_import_result"
@@ -78,20 +80,26 @@ def account_sync_request(*, account, start, end) -> Outcome:
 
 
 def file_upload_import(*, account, kind, file) -> Outcome:
-    try:
-        result = file_import(account=account, file=file, file_name=file.name, kind=kind)
-    except ImportFileError as exc:
-        problems = [str(p) for p in exc.problems] + ([_("……问题太多，仅列出前 50 个。")] if exc.truncated else [])
-        return Outcome(
-            False, _("文件未导入，数据没有任何改动。请修改以下问题后重新上传："), problems=problems, run_id=exc.run_id
-        )
+    """Queue the upload's import (a worker parses it) and wait a few seconds: a small file's outcome
+    shows at once, a big one shows as queued with its progress (partials/import_progress.html)."""
+    run = import_service.import_request(account=account, file=file, file_name=file.name, kind=kind)
+    run = import_service.import_run_wait(run=run, seconds=settings.IMPORT_FORM_WAIT_SECONDS)
+    report = run.import_report
+    if run.status == RunStatus.FAILED:
+        problems = [p["detail"] for p in report.get("problems", [])] or [run.error]
+        problems += [_("……问题太多，仅列出前 50 个。")] if report.get("truncated") else []
+        return Outcome(False, _("文件未导入，数据没有任何改动。请修改以下问题后重新上传："), problems=problems,
+                       run_id=run.pk)
+    if run.status != RunStatus.SUCCEEDED:
+        return Outcome(True, _("%(file)s 较大，已在后台导入（运行编号 #%(run)s），进度见下方。")
+                       % {"file": file.name, "run": run.pk}, run_id=run.pk)
+    result = report["result"]
     return Outcome(
-        True, _("已导入 %(file)s（%(kind)s）。") % {"file": result.file_name, "kind": result.layout}
-        + (f"{result.notice()}。" if result.replaced else ""),
-        rows=[(str(TABLE_LABELS.get(table, table)), n) for table, n in result.rows.items() if n],
-        date_start=result.date_start,
-        date_end=result.date_end,
-        run_id=result.run_id,
+        True, _("已导入 %(file)s（%(kind)s）。") % {"file": result["file_name"], "kind": result["layout"]}
+        + (f"{result['notice']}。" if result.get("notice") else ""),
+        rows=[(str(TABLE_LABELS.get(table, table)), n) for table, n in result["rows"].items() if n],
+        date_start=result["date_start"] and datetime.date.fromisoformat(result["date_start"]),
+        date_end=result["date_end"] and datetime.date.fromisoformat(result["date_end"]), run_id=run.pk,
     )
 
 

@@ -19,6 +19,7 @@ class RunStatus(models.TextChoices):
     QUEUED = "queued", _("排队中")
     RUNNING = "running", _("运行中")
     RETRYING = "retrying", _("等待重试")
+    PARSING = "parsing", _("读取文件中")  # an import reading its file (rows_read so far)
     SUCCEEDED = "succeeded", _("成功")
     DEFERRED = "deferred", _("已推迟（配额）")
     FAILED = "failed", _("失败")
@@ -57,6 +58,9 @@ class IngestionRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # Rows this run changed that another source had written, per table and source: {"account_days": {"api": 3}}
     replaced = models.JSONField(default=dict, blank=True)
+    # Imports: progress while parsing, and the outcome (rows per table, or every problem) when done.
+    rows_read = models.IntegerField(default=0, help_text="file rows read so far (imports)")
+    import_report = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -115,3 +119,16 @@ class SeriesGap(models.Model):
 
     def __str__(self):
         return f"{self.account_id} {self.series} {self.date}: {self.reason}"
+class ImportUpload(models.Model):
+    """An uploaded import file waiting for its worker, in 1 MiB pieces: every worker on every
+    machine can read it, a piece at a time, and it goes when its run is done (or deleted)."""
+
+    run = models.ForeignKey(IngestionRun, on_delete=models.CASCADE, related_name="upload_pieces")
+    position = models.PositiveIntegerField()
+    content = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "position"], name="uniq_upload_piece")]
+
+    def __str__(self):
+        return f"run {self.run_id} piece {self.position}"

@@ -12,7 +12,7 @@ from accounts.models import SocialAccount
 
 from . import selectors, services
 from .connectors.base import REGISTRY, TransientError
-from .models import FINISHED, RunStatus
+from .models import FINISHED, IngestionRun, RunStatus
 
 logger = logging.getLogger(__name__)
 
@@ -100,3 +100,21 @@ def sync_all(date: str | None = None) -> int:
     """The nightly fan-out: the gap-aware windows of every active account with credentials."""
     runs = services.sync_all_request(day=dt.date.fromisoformat(date) if date else None)
     return len(runs)
+
+
+# Imports: a 1,000,000-row export takes about a minute; a hostile file is refused in milliseconds.
+IMPORT_SOFT_TIME_LIMIT = 15 * 60
+IMPORT_TIME_LIMIT = 20 * 60
+
+
+@shared_task(acks_late=True, soft_time_limit=IMPORT_SOFT_TIME_LIMIT, time_limit=IMPORT_TIME_LIMIT)
+def import_uploaded_file(run_id: int) -> dict | None:
+    """Import the file uploaded for run `run_id` (see `importers.service.import_request`)."""
+    from .importers.service import uploaded_file_import
+
+    run = IngestionRun.objects.select_related("account").filter(pk=run_id).first()
+    if run is None:
+        logger.warning("import_uploaded_file: run %s no longer exists", run_id)
+        return None
+    uploaded_file_import(run=run, time_limit=IMPORT_TIME_LIMIT)
+    return {"run": run.pk, "status": run.status, "rows": run.rows_written}

@@ -48,8 +48,15 @@ def _text(value) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip().lower()
 
 
-@_cached
 def is_null(value) -> bool:
+    # Longer text with no surrounding space is never a null marker (most cells of a big export).
+    if type(value) is str and len(value) > 6 and not value[0].isspace() and not value[-1].isspace():
+        return False
+    return _is_null(value)
+
+
+@_cached
+def _is_null(value) -> bool:
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -78,9 +85,16 @@ def _decimal(value, *, what: str) -> Decimal:
     return -number if sign == "-" else number
 
 
-@_cached
 def counter(value, *, signed: bool = False) -> int | None:
     """A whole count: 1234, '1,234', '1.2万' (rounded), 1234.0 from a spreadsheet."""
+    # Plain ASCII digits are most cells of a big export: int() them without the general path.
+    if type(value) is str and len(value) < 19 and value.isdigit() and value.isascii():
+        return int(value)
+    return _counter(value, signed=signed)
+
+
+@_cached
+def _counter(value, *, signed: bool = False) -> int | None:
     if is_null(value):
         return None
     number = _decimal(value, what="整数")
@@ -181,9 +195,21 @@ def day(value) -> dt.date | None:
     return parsed.date() if parsed else None
 
 
+def _iso_minute(value) -> dt.datetime | None:
+    """'2026-10-01 08:30' or '2026-10-01 08:30:00' (most cells of a big export) without the general
+    path; None for anything else, which `moment` then reads (or explains)."""
+    if type(value) is not str or len(value) not in (16, 19) or value[10] != " " or value[4] != "-" or value[7] != "-":
+        return None
+    try:
+        result = dt.datetime.fromisoformat(value) if value.isascii() else None
+    except ValueError:
+        return None
+    return result if result and result.tzinfo is None and FIRST_DAY <= result.date() <= LAST_DAY else None
+
+
 def local_datetime(value) -> dt.datetime | None:
     """A publish time in the project's time zone (Asia/Shanghai), made timezone-aware."""
-    parsed = moment(value)
+    parsed = _iso_minute(value) or moment(value)
     return timezone.make_aware(parsed, timezone.get_default_timezone()) if parsed else None
 
 

@@ -295,3 +295,17 @@ SYNC_LOCK_TTL = env.int("SYNC_LOCK_TTL", default=60)
 SYNC_STALE_QUEUED_SECONDS = env.int("SYNC_STALE_QUEUED_SECONDS", default=6 * 60 * 60)
 # Bilibili's OAuth authorisation page (the reconnect flow sends owners there; tests use the sandbox).
 BILIBILI_AUTHORIZE_BASE = env("BILIBILI_AUTHORIZE_BASE", default="https://account.bilibili.com")
+
+# --- Import limits and background imports (issue 21: hostile and huge files) ------------
+# Checked before the expensive work where the file declares its size, while streaming otherwise;
+# each refusal names the setting. Defaults fit a 1,000,000-row export; see README "Big and hostile files".
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=1_100_000)  # spreadsheet rows, preamble included
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=200)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32_767)  # Excel's own cell limit
+IMPORT_MAX_SHEETS = env.int("IMPORT_MAX_SHEETS", default=50)
+IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", default=512 * 1024 * 1024)
+IMPORT_XLSX_MAX_RATIO = env.int("IMPORT_XLSX_MAX_RATIO", default=100)  # real sheets compress 5–30:1
+# `POST …/imports/?wait=N` waits at most this long for a small file's result (else answers 202).
+IMPORT_WAIT_MAX_SECONDS = env.float("IMPORT_WAIT_MAX_SECONDS", default=10.0)
+# The data page's upload form waits this long before showing "queued" with live progress.
+IMPORT_FORM_WAIT_SECONDS = env.float("IMPORT_FORM_WAIT_SECONDS", default=3.0)

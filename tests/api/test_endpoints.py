@@ -166,19 +166,30 @@ def test_ingestion_runs_filter_by_account_and_status(client_a, account_a):
     assert_error(client_a.get("/api/v1/ingestion-runs/", {"status": "exploded"}), 400, attr="status")
 
 
-def test_import_a_template_file(client_a, account_a):
+def test_import_is_queued_for_a_worker(client_a, account_a):
     upload = SimpleUploadedFile("daily.csv", template_csv("daily_csv"), content_type="text/csv")
     response = client_a.post(f"/api/v1/accounts/{account_a.pk}/imports/", {"file": upload}, format="multipart")
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert (body["status"], body["file_name"], body["rows_read"]) == ("queued", "daily.csv", 0)
+    run = client_a.get(f"/api/v1/ingestion-runs/{body['run']}/").json()
+    assert (run["status"], run["source"], run["rows_read"]) == ("queued", "file", 0)
+    assert not AccountDailyMetric.objects.exists()
+
+
+def test_import_a_template_file(client_a, account_a, imports_inline):
+    upload = SimpleUploadedFile("daily.csv", template_csv("daily_csv"), content_type="text/csv")
+    response = client_a.post(f"/api/v1/accounts/{account_a.pk}/imports/?wait=5", {"file": upload}, format="multipart")
     assert response.status_code == 201, response.content
     assert response.json()["kind"] == "daily_csv" and response.json()["rows"]["account_days"] == 1
     assert IngestionRun.objects.get(pk=response.json()["run"]).status == "succeeded"
     assert AccountDailyMetric.objects.get(account=account_a).views == 23000
 
 
-def test_import_errors_list_row_and_column_and_write_nothing(client_a, account_a):
+def test_import_errors_list_row_and_column_and_write_nothing(client_a, account_a, imports_inline):
     bad = template_csv("daily_csv").decode("utf-8-sig").replace("23000", "lots").encode()
     upload = SimpleUploadedFile("daily.csv", bad, content_type="text/csv")
-    response = client_a.post(f"/api/v1/accounts/{account_a.pk}/imports/", {"file": upload}, format="multipart")
+    response = client_a.post(f"/api/v1/accounts/{account_a.pk}/imports/?wait=5", {"file": upload}, format="multipart")
     body = assert_error(response, 400, "invalid_file", attr="file")
     assert (body["errors"][0]["row"], body["errors"][0]["column"], body["errors"][0]["value"]) == (2, "views", "lots")
     assert body["file"] == "daily.csv" and IngestionRun.objects.get(pk=body["run"]).status == "failed"

@@ -66,6 +66,8 @@ def test_harness_generates_measures_and_reports():
         "KPI API p95 ≤ 1.5× raw SQL": "not measured", "two workers ≥ 1.6× one": "not measured",
         "overview page p50 ≤ 150 ms at l": "met",
         "KPI API p95 ≤ 150 ms at m": "MISSED", "growth p95 s→l ≤ 3×": "not measured",
+        "import 1M rows ≤ 90 s": "not measured", "import peak RSS ≤ 300 MB": "not measured",
+        "failing import leaves 0 rows": "not measured",
     }
     assert "MISSED" in table(latest)
 

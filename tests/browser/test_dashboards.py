@@ -51,7 +51,7 @@ def assert_close(shown: str, expected):
         assert float(shown) == pytest.approx(float(expected), rel=1e-9, abs=1e-9)
 
 
-def test_every_page_renders_with_charts_and_the_selectors_numbers(live_server, page, screenshot, workspace):
+def test_every_page_renders_with_charts_and_the_selectors_numbers(live_server, page, screenshot, workspace, imports_inline):
     user, organization, accounts = workspace
     login(page, live_server, user.username, screenshot)
 

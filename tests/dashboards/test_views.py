@@ -215,7 +215,7 @@ def test_data_status_shows_runs_and_errors_in_plain_words(logged_in, demo):
     assert "1 次失败" in content
 
 
-def test_import_upload_shows_rows_and_dates(logged_in, demo):
+def test_import_upload_shows_rows_and_dates(logged_in, demo, imports_inline):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     _user, _organization, accounts = demo
@@ -230,7 +230,7 @@ def test_import_upload_shows_rows_and_dates(logged_in, demo):
     assert "data-import-result" not in logged_in.get(response["Location"]).content.decode()  # shown once
 
 
-def test_import_upload_lists_every_problem_and_writes_nothing(logged_in, demo):
+def test_import_upload_lists_every_problem_and_writes_nothing(logged_in, demo, imports_inline):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     _user, _organization, accounts = demo

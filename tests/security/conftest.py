@@ -70,5 +70,5 @@ def gunicorn(*, redis_url: str, extra_env: dict | None = None, args: tuple = ())
     (the test must commit its data: transactional_db)."""
     env = {"REDIS_URL": redis_url, "ALLOWED_HOSTS": "127.0.0.1", "CONN_MAX_AGE": "0", "API_THROTTLE_RATE": "600/min"}
     return bench_gunicorn(
-        database_url=database_url_of_tests(), extra_env={**env, **(extra_env or {})}, args=("--threads", "8", *args)
+        database_url=database_url_of_tests(), env={**env, **(extra_env or {})}, args=("--threads", "8", *args)
     )

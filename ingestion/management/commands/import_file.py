@@ -1,4 +1,5 @@
 import datetime as dt
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -25,9 +26,19 @@ class Command(BaseCommand):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"no such file: {path}")
+        started = last = time.monotonic()
+
+        def progress(rows_read: int) -> None:  # every 5 s on long files; stdout keeps its one summary line
+            nonlocal last
+            if time.monotonic() - last >= 5:
+                last = time.monotonic()
+                self.stderr.write(f"… 已读取 {rows_read:,} 行（{last - started:.0f} 秒）")
+
         try:
             with file.open("rb") as handle:
-                result = file_import(account=target, file=handle, file_name=file.name, kind=kind, as_of=as_of)
+                result = file_import(
+                    account=target, file=handle, file_name=file.name, kind=kind, as_of=as_of, progress=progress,
+                )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(result.summary())
