@@ -32,10 +32,12 @@ ORG_PREFIX = "bench-alerts-"
 
 def _generate(accounts: int, rules: int, log) -> list:
     from django.db import connection, transaction  # noqa: PLC0415 - needs Django set up
+    from django.utils import timezone  # noqa: PLC0415
 
     from accounts.fields import encrypt_json
-    from accounts.models import Organization, Platform
+    from accounts.models import Organization, Platform, SocialAccount
     from alerts.models import AlertRule
+    from ingestion.models import IngestionRun, RunSource, RunStatus
 
     organizations = -(-accounts // ACCOUNTS_PER_ORG)
     existing = list(Organization.objects.filter(slug__startswith=ORG_PREFIX).order_by("pk"))
@@ -77,14 +79,6 @@ def _generate(accounts: int, rules: int, log) -> list:
                 {"days": DAYS, "first": first_day, "prefix": f"{ORG_PREFIX}%"},
             )
             cursor.execute(
-                """INSERT INTO ingestion_ingestionrun (account_id, source, kind, file_name, window_start, window_end,
-                       status, rows_written, error, task_id, created_at, started_at, finished_at)
-                   SELECT a.id, 'api', a.platform, '', %(start)s, %(end)s, 'succeeded', 3, '', '', now(), now(), now()
-                   FROM accounts_socialaccount a JOIN accounts_organization o ON o.id = a.organization_id
-                   WHERE o.slug LIKE %(prefix)s""",
-                {"start": LAST_DAY - dt.timedelta(days=2), "end": LAST_DAY, "prefix": f"{ORG_PREFIX}%"},
-            )
-            cursor.execute(
                 """INSERT INTO analytics_campaign (organization_id, name, platform)
                    SELECT o.id, '投放 ' || n, (%(platforms)s::text[])[1 + n] FROM accounts_organization o,
                    generate_series(1, 2) AS n WHERE o.slug LIKE %(prefix)s""",
@@ -98,6 +92,12 @@ def _generate(accounts: int, rules: int, log) -> list:
                    CROSS JOIN generate_series(0, %(days)s - 1) AS k WHERE o.slug LIKE %(prefix)s""",
                 {"first": first_day, "days": DAYS, "prefix": f"{ORG_PREFIX}%"},
             )
+        now = timezone.now()
+        IngestionRun.objects.bulk_create(
+            IngestionRun(account_id=pk, source=RunSource.API, kind=platform, window_start=LAST_DAY - dt.timedelta(days=2),
+                         window_end=LAST_DAY, status=RunStatus.SUCCEEDED, rows_written=3, started_at=now, finished_at=now)
+            for pk, platform in SocialAccount.objects.filter(organization__in=orgs).values_list("pk", "platform")
+        )
         _rules_create(orgs, rules)
     return orgs
 

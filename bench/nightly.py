@@ -11,6 +11,7 @@ started and ready before the clock starts. Everything is removed afterwards.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -27,7 +28,7 @@ from accounts.services import account_create, organization_create
 from ingestion.models import IngestionRun, RunStatus
 from ingestion.sandbox.auth import demo_credentials
 from ingestion.sandbox.server import CONTROL, Handler, Sandbox
-from ingestion.services import sync_request, sync_window
+from ingestion.services import SYNC_WINDOW_DAYS, night_yesterday, sync_request
 from socialmetrics.embedded import process_stop
 
 from .ingest import organization_remove
@@ -135,7 +136,8 @@ def _one_night(workers: int, *, accounts: int, delay: float, first_index: int) -
         processes = _workers_start(workers, prefix=prefix, sandbox=sandbox, logs=Path(logs))
         try:
             synced = _accounts(accounts, first_index=first_index)
-            start, end = sync_window()
+            end = night_yesterday()
+            start = end - dt.timedelta(days=SYNC_WINDOW_DAYS - 1)
             old_prefix, settings.SYNC_QUEUE_PREFIX = settings.SYNC_QUEUE_PREFIX, prefix
             try:
                 started = time.perf_counter()
