@@ -1,4 +1,5 @@
-# Two commands matter: `make run` and `make test`. Everything installs into .venv.
+# Two commands matter: `make run` and `make test`. Python packages install into .venv; the preflight
+# brings the few Debian packages pip cannot (socialmetrics/preflight.py).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -15,9 +16,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
+	$(BIN)/python -m socialmetrics.preflight run
 	$(BIN)/python -m socialmetrics.run
 
 test: $(STAMP)
+	$(BIN)/python -m socialmetrics.preflight test
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 test-fast: $(STAMP)

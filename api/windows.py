@@ -4,7 +4,7 @@ import datetime
 
 from rest_framework import serializers
 
-MAX_WINDOW_DAYS = 3 * 365 + 1  # three years, one of them possibly a leap year (as analytics.selectors)
+from analytics.selectors import MAX_WINDOW_DAYS
 
 
 def window_errors(start: datetime.date | None, end: datetime.date | None) -> dict:

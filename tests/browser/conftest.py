@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+from socialmetrics import preflight
+
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
@@ -14,15 +15,16 @@ SCREENSHOTS = Path(__file__).parent / "screenshots"
 def browser():
     from playwright.sync_api import sync_playwright
 
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium fonts-noto-cjk (.ci/run does it)")
+    chromium = preflight.chromium_path()
+    if not Path(chromium).exists():
+        pytest.fail(f"{chromium} is missing: `make test` installs it (socialmetrics/preflight.py)")
     # Playwright's sync API keeps an event loop in this thread while the browser lives; the test's own
     # ORM calls are still synchronous, so Django's async-safety check is lifted for this module only.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+                executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
             yield browser
             browser.close()
