@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "api",
     "dashboards",
     "alerts",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -231,3 +232,9 @@ ALERT_EVALUATION_DELAY = env.int("ALERT_EVALUATION_DELAY", default=30)
 # Transient delivery failures retry after ~ALERT_RETRY_BACKOFF s, doubling, up to this many attempts.
 ALERT_RETRY_BACKOFF = env.int("ALERT_RETRY_BACKOFF", default=30)
 ALERT_DELIVERY_MAX_ATTEMPTS = env.int("ALERT_DELIVERY_MAX_ATTEMPTS", default=6)
+
+# --- Reports (reports/): scheduled PDF/XLSX reports --------------------------------------------
+# Building one report (queries, Chromium PDF, XLSX) may take this long before Celery stops it.
+REPORT_BUILD_TIME_LIMIT = env.int("REPORT_BUILD_TIME_LIMIT", default=5 * 60)
+# Reports and their files are kept this many days.
+REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=400)
