@@ -104,9 +104,7 @@ def _what_changed(headline: list[dict], by_account: list[dict], by_platform: lis
     return changes
 
 
-def _posts(organization, start, end, ordering: str) -> list[dict]:
-    posts = kpi_selectors.post_performance(organization=organization, start=start, end=end, ordering=ordering)
-    posts = posts[posts["engagement_rate"].notna()].head(POSTS_SHOWN)
+def _post_rows(posts) -> list[dict]:
     return [
         {
             "title": row["title"] or row["external_id"],
@@ -118,6 +116,16 @@ def _posts(organization, start, end, ordering: str) -> list[dict]:
         }
         for row in posts.to_dict("records")
     ]
+
+
+def _top_and_bottom_posts(organization, start, end) -> tuple[list[dict], list[dict]]:
+    """The best and the weakest posts by engagement rate; a post is never in both lists."""
+    posts = kpi_selectors.post_performance(organization=organization, start=start, end=end,
+                                           ordering="-engagement_rate")
+    rated = posts[posts["engagement_rate"].notna()]
+    top = rated.head(POSTS_SHOWN)
+    bottom = rated.iloc[len(top):].tail(POSTS_SHOWN).iloc[::-1]
+    return _post_rows(top), _post_rows(bottom)
 
 
 def _data_health(organization, start, end) -> list[dict]:
@@ -167,6 +175,7 @@ def report_content(*, organization, start: dt.date, end: dt.date) -> dict:
         if row["kpis"].get("spend") is not None or row["kpis"].get("revenue") is not None
     ]
     followers = kpi_selectors.daily_series(organization=organization, start=start, end=end, metrics=("followers",))
+    top_posts, bottom_posts = _top_and_bottom_posts(organization, start, end)
     alerts = Alert.objects.filter(organization=organization, date__range=(start, end)).order_by("date", "pk")
     return {
         "organization": organization.name,
@@ -181,8 +190,8 @@ def report_content(*, organization, start: dt.date, end: dt.date) -> dict:
             if any(v is not None for v in row["kpis"].values())
         ],
         "followers": followers.rename(columns={"date": "period"}),
-        "top_posts": _posts(organization, start, end, "-engagement_rate"),
-        "bottom_posts": _posts(organization, start, end, "engagement_rate"),
+        "top_posts": top_posts,
+        "bottom_posts": bottom_posts,
         "campaigns": campaigns,
         "alerts": [
             {"date": a.date, "scope": a.scope_label, "metric": _label(a.metric), "value": a.value,
