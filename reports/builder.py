@@ -4,7 +4,6 @@ Chromium (Playwright, after the Plotly charts have drawn), and an XLSX with one 
 from __future__ import annotations
 
 import io
-import os
 import tempfile
 from pathlib import Path
 
@@ -68,8 +67,6 @@ def report_pdf(content: dict) -> bytes:
     with tempfile.TemporaryDirectory(prefix="report-") as workdir:
         page_file = Path(workdir) / "report.html"
         page_file.write_text(html, encoding="utf-8")
-        # Playwright's sync API runs an event loop in this thread; the ORM work is done by now.
-        os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=preflight.chromium_path(), args=CHROMIUM_ARGS)
             try:
