@@ -20,8 +20,11 @@ from .base import TenantViewSet
 
 
 class ReportScheduleSerializer(serializers.ModelSerializer):
-    period = serializers.ChoiceField(choices=Period.choices, required=False,
-                                     help_text="week: Mondays, the previous ISO week; month: the 1st, the previous month")
+    period = serializers.ChoiceField(
+        choices=Period.choices,
+        required=False,
+        help_text="week: Mondays, the previous ISO week; month: the 1st, the previous month",
+    )
     formats = serializers.ListField(child=serializers.ChoiceField(choices=FORMATS), required=False, allow_empty=False)
     recipients = serializers.ListField(child=serializers.EmailField(), required=False)
     channels = ChannelSerializer(many=True, required=False)
@@ -29,8 +32,18 @@ class ReportScheduleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReportSchedule
-        fields = ["id", "name", "period", "formats", "recipients", "channels", "send_at", "enabled", "created_at",
-                  "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "period",
+            "formats",
+            "recipients",
+            "channels",
+            "send_at",
+            "enabled",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
     def to_representation(self, schedule):
@@ -73,8 +86,22 @@ class ReportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Report
-        fields = ["id", "schedule", "start", "end", "status", "error", "created_at", "finished_at", "build_seconds",
-                  "pdf", "pdf_size", "xlsx", "xlsx_size", "deliveries"]
+        fields = [
+            "id",
+            "schedule",
+            "start",
+            "end",
+            "status",
+            "error",
+            "created_at",
+            "finished_at",
+            "build_seconds",
+            "pdf",
+            "pdf_size",
+            "xlsx",
+            "xlsx_size",
+            "deliveries",
+        ]
 
     def _url(self, report, fmt):
         if not getattr(report, f"{fmt}_size"):
@@ -120,8 +147,10 @@ class ReportScheduleViewSet(
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
         report = services.schedule_report_request(schedule=self.get_object(), day=timezone.localdate())
-        return Response({"report": report.pk, "start": report.start, "end": report.end, "status": report.status},
-                        status=status.HTTP_202_ACCEPTED)
+        return Response(
+            {"report": report.pk, "start": report.start, "end": report.end, "status": report.status},
+            status=status.HTTP_202_ACCEPTED,
+        )
 
 
 class ReportFilter(django_filters.FilterSet):

@@ -45,10 +45,13 @@ def measure(scale_name: str, runs: int, log) -> dict:
         xlsx_seconds = time.perf_counter() - began - content_seconds
         pdf = builder.report_pdf(content)
         total = time.perf_counter() - began
-        timings.append({"content": content_seconds, "xlsx": xlsx_seconds, "pdf": total - content_seconds - xlsx_seconds,
-                        "total": total})
-        log(f"[reports {scale_name}] run {run + 1}: {total:.2f} s (content {content_seconds:.2f}, "
-            f"xlsx {xlsx_seconds:.2f}, pdf {timings[-1]['pdf']:.2f}); pdf {len(pdf):,} B, xlsx {len(xlsx):,} B")
+        timings.append(
+            {"content": content_seconds, "xlsx": xlsx_seconds, "pdf": total - content_seconds - xlsx_seconds, "total": total}
+        )
+        log(
+            f"[reports {scale_name}] run {run + 1}: {total:.2f} s (content {content_seconds:.2f}, "
+            f"xlsx {xlsx_seconds:.2f}, pdf {timings[-1]['pdf']:.2f}); pdf {len(pdf):,} B, xlsx {len(xlsx):,} B"
+        )
     median = statistics.median(t["total"] for t in timings)
     return {
         "scale": scale_name,
@@ -91,16 +94,21 @@ def main(argv=None) -> int:
     url = database_ensure(SCALES[args.scale].database)
     out = subprocess.run(
         [sys.executable, "-m", "bench.reports", "--inner", "--scale", args.scale, "--runs", str(args.runs)],
-        cwd=ROOT, env={**os.environ, "DATABASE_URL": url, "DEBUG": "false"}, check=True, stdout=subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url, "DEBUG": "false"},
+        check=True,
+        stdout=subprocess.PIPE,
         text=True,
     )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
     (results / f"reports-{args.scale}.json").write_text(json.dumps(result, indent=2) + "\n")
-    print(f"monthly report, {result['accounts']} accounts, scale {args.scale} ({result['window']}): "
-          f"{result['seconds_median']} s median of {args.runs} (target ≤ {TARGET_SECONDS:.0f} s: {result['verdict']}); "
-          f"PDF {result['pdf_bytes'] / 1024:,.0f} KB, XLSX {result['xlsx_bytes'] / 1024:,.0f} KB")
+    print(
+        f"monthly report, {result['accounts']} accounts, scale {args.scale} ({result['window']}): "
+        f"{result['seconds_median']} s median of {args.runs} (target ≤ {TARGET_SECONDS:.0f} s: {result['verdict']}); "
+        f"PDF {result['pdf_bytes'] / 1024:,.0f} KB, XLSX {result['xlsx_bytes'] / 1024:,.0f} KB"
+    )
     return 0
 
 

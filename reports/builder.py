@@ -45,16 +45,21 @@ def safe_text(value) -> str:
 
 
 def report_html(content: dict, *, for_pdf: bool, plotly_src: str, back_url: str = "") -> str:
-    post_groups = [(_("表现最好的内容（按互动率）"), content["top_posts"]),
-                   (_("表现最弱的内容（按互动率）"), content["bottom_posts"])]
-    return render_to_string("reports/report.html", {
-        "r": content,
-        "for_pdf": for_pdf,
-        "plotly_src": plotly_src,
-        "back_url": back_url,
-        "post_groups": post_groups,
-        "follower_figure": to_json(follower_trend(content["followers"])),
-    })
+    post_groups = [
+        (_("表现最好的内容（按互动率）"), content["top_posts"]),
+        (_("表现最弱的内容（按互动率）"), content["bottom_posts"]),
+    ]
+    return render_to_string(
+        "reports/report.html",
+        {
+            "r": content,
+            "for_pdf": for_pdf,
+            "plotly_src": plotly_src,
+            "back_url": back_url,
+            "post_groups": post_groups,
+            "follower_figure": to_json(follower_trend(content["followers"])),
+        },
+    )
 
 
 def report_pdf(content: dict) -> bytes:
@@ -71,8 +76,9 @@ def report_pdf(content: dict) -> bytes:
             browser = playwright.chromium.launch(executable_path=preflight.chromium_path(), args=CHROMIUM_ARGS)
             try:
                 page = browser.new_page()
-                page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
-                           else route.abort())
+                page.route(
+                    "**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort()
+                )
                 page.goto(page_file.as_uri(), wait_until="load", timeout=PDF_TIMEOUT_MS)
                 page.wait_for_function("window.reportReady === true", timeout=PDF_TIMEOUT_MS)
                 return page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
@@ -113,21 +119,49 @@ def report_xlsx(content: dict) -> bytes:
     workbook.remove(workbook.active)
 
     overview = _Sheet(workbook, _("核心指标"), [_("指标"), _("代码"), _("本期"), _("上期"), _("变化"), _("覆盖率")])
-    overview.row([(content["organization"], None), (content["period_label"], None), (None, "count"),
-                  (None, "count"), (None, "change"), (None, "rate")])
+    overview.row(
+        [
+            (content["organization"], None),
+            (content["period_label"], None),
+            (None, "count"),
+            (None, "count"),
+            (None, "change"),
+            (None, "rate"),
+        ]
+    )
     for k in content["headline"]:
-        overview.row([(k["label"], None), (k["name"], None), (k["value"], _kind(k["name"])),
-                      (k["previous"], _kind(k["name"])), (k["change"], "change"), (k["coverage"], "rate")])
+        overview.row(
+            [
+                (k["label"], None),
+                (k["name"], None),
+                (k["value"], _kind(k["name"])),
+                (k["previous"], _kind(k["name"])),
+                (k["change"], "change"),
+                (k["coverage"], "rate"),
+            ]
+        )
     overview.widths(16, 24, 16, 16, 10, 10)
 
-    changes = _Sheet(workbook, _("变化要点"), [_("指标"), _("变化"), _("上期"), _("本期"), _("驱动"), _("驱动上期"),
-                                              _("驱动本期"), _("占变化")])
+    changes = _Sheet(
+        workbook,
+        _("变化要点"),
+        [_("指标"), _("变化"), _("上期"), _("本期"), _("驱动"), _("驱动上期"), _("驱动本期"), _("占变化")],
+    )
     for c in content["changes"]:
         kind = _kind(c["name"])
         for d in c["drivers"] or [None]:
-            changes.row([(c["label"], None), (c["change"], "change"), (c["previous"], kind), (c["value"], kind),
-                         (d and d["label"], None), (d and d["previous"], kind), (d and d["value"], kind),
-                         (d and d["share"], "rate")])
+            changes.row(
+                [
+                    (c["label"], None),
+                    (c["change"], "change"),
+                    (c["previous"], kind),
+                    (c["value"], kind),
+                    (d and d["label"], None),
+                    (d and d["previous"], kind),
+                    (d and d["value"], kind),
+                    (d and d["share"], "rate"),
+                ]
+            )
     changes.widths(14, 10, 14, 14, 24, 14, 14, 10)
 
     followers = _Sheet(workbook, _("粉丝趋势"), [_("日期"), _("平台"), _("粉丝数")])
@@ -137,22 +171,58 @@ def report_xlsx(content: dict) -> bytes:
     followers.widths(12, 12, 14)
 
     names = [k["name"] for k in content["platforms"][0]["kpis"]] if content["platforms"] else []
-    platforms = _Sheet(workbook, _("分平台"), [_("平台"), *[str(METRICS[n].label) for n in names],
-                                            *[f"{METRICS[n].label} {_('变化')}" for n in names]])
+    platforms = _Sheet(
+        workbook,
+        _("分平台"),
+        [_("平台"), *[str(METRICS[n].label) for n in names], *[f"{METRICS[n].label} {_('变化')}" for n in names]],
+    )
     for p in content["platforms"]:
-        platforms.row([(p["label"], None), *[(k["value"], _kind(k["name"])) for k in p["kpis"]],
-                       *[(k["change"], "change") for k in p["kpis"]]])
+        platforms.row(
+            [
+                (p["label"], None),
+                *[(k["value"], _kind(k["name"])) for k in p["kpis"]],
+                *[(k["change"], "change") for k in p["kpis"]],
+            ]
+        )
     platforms.widths(12, *[14] * (2 * len(names)))
 
-    posts = _Sheet(workbook, _("内容"), [_("分组"), _("标题"), _("平台"), _("账号"), _("发布时间"), _("阅读/播放"),
-                                       _("互动"), _("互动率"), _("完播率"), _("链接")])
+    posts = _Sheet(
+        workbook,
+        _("内容"),
+        [
+            _("分组"),
+            _("标题"),
+            _("平台"),
+            _("账号"),
+            _("发布时间"),
+            _("阅读/播放"),
+            _("互动"),
+            _("互动率"),
+            _("完播率"),
+            _("链接"),
+        ],
+    )
     for group, rows in ((_("最好"), content["top_posts"]), (_("最弱"), content["bottom_posts"])):
         for p in rows:
-            published = p["published_at"].tz_localize(None).to_pydatetime() if p["published_at"] is not None \
-                and p["published_at"] == p["published_at"] else None
-            posts.row([(group, None), (p["title"], None), (p["platform"], None), (p["account"], None),
-                       (published, "date"), (p["views"], "count"), (p["interactions"], "count"),
-                       (p["engagement_rate"], "rate"), (p["completion_rate"], "rate"), (p["url"], None)])
+            published = (
+                p["published_at"].tz_localize(None).to_pydatetime()
+                if p["published_at"] is not None and p["published_at"] == p["published_at"]
+                else None
+            )
+            posts.row(
+                [
+                    (group, None),
+                    (p["title"], None),
+                    (p["platform"], None),
+                    (p["account"], None),
+                    (published, "date"),
+                    (p["views"], "count"),
+                    (p["interactions"], "count"),
+                    (p["engagement_rate"], "rate"),
+                    (p["completion_rate"], "rate"),
+                    (p["url"], None),
+                ]
+            )
     posts.widths(8, 40, 10, 16, 18, 12, 10, 10, 10, 30)
 
     campaign_names = [k["name"] for k in content["campaigns"][0]["kpis"]] if content["campaigns"] else []
@@ -163,15 +233,33 @@ def report_xlsx(content: dict) -> bytes:
 
     alerts = _Sheet(workbook, _("本期告警"), [_("日期"), _("范围"), _("指标"), _("值"), _("变化"), _("说明")])
     for a in content["alerts"]:
-        alerts.row([(a["date"], "date"), (a["scope"], None), (a["metric"], None), (a["value"], "number"),
-                    (a["change"], "change"), (a["summary"], None)])
+        alerts.row(
+            [
+                (a["date"], "date"),
+                (a["scope"], None),
+                (a["metric"], None),
+                (a["value"], "number"),
+                (a["change"], "change"),
+                (a["summary"], None),
+            ]
+        )
     alerts.widths(12, 20, 14, 12, 10, 60)
 
-    health = _Sheet(workbook, _("数据健康"), [_("平台"), _("账号"), _("状态"), _("有数据天数"), _("缺失天数"),
-                                           _("失败同步"), _("说明")])
+    health = _Sheet(
+        workbook, _("数据健康"), [_("平台"), _("账号"), _("状态"), _("有数据天数"), _("缺失天数"), _("失败同步"), _("说明")]
+    )
     for h in content["health"]:
-        health.row([(h["platform"], None), (h["account"], None), (h["status"], None), (h["days_reported"], "count"),
-                    (h["days_missing"], "count"), (h["failed_runs"], "count"), (h["detail"], None)])
+        health.row(
+            [
+                (h["platform"], None),
+                (h["account"], None),
+                (h["status"], None),
+                (h["days_reported"], "count"),
+                (h["days_missing"], "count"),
+                (h["failed_runs"], "count"),
+                (h["detail"], None),
+            ]
+        )
     health.widths(10, 20, 14, 12, 10, 10, 40)
 
     glossary = _Sheet(workbook, _("指标说明"), [_("代码"), _("指标"), _("公式")])

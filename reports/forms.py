@@ -16,17 +16,27 @@ from .models import FORMATS, Period
 class ScheduleForm(forms.Form):
     name = forms.CharField(max_length=200, label=_("名称"))
     period = forms.ChoiceField(choices=Period.choices, label=_("周期"))
-    send_at = forms.TimeField(label=_("发送时间（本地时间）"), initial="09:00", widget=forms.TimeInput(attrs={"type": "time"}))
-    formats = forms.MultipleChoiceField(choices=[(f, f.upper()) for f in FORMATS], initial=list(FORMATS),
-                                        widget=forms.CheckboxSelectMultiple, label=_("格式"))
-    recipients = forms.CharField(required=False, label=_("收件人邮箱（逗号或换行分隔）"),
-                                 widget=forms.Textarea(attrs={"rows": 2}))
-    channel_kind = forms.ChoiceField(choices=[("", _("不发群消息")), *((k, v) for k, v in CHANNEL_LABELS.items()
-                                                                        if k != "email")],
-                                     required=False, label=_("群机器人"))
+    send_at = forms.TimeField(
+        label=_("发送时间（本地时间）"), initial="09:00", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    formats = forms.MultipleChoiceField(
+        choices=[(f, f.upper()) for f in FORMATS],
+        initial=list(FORMATS),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("格式"),
+    )
+    recipients = forms.CharField(
+        required=False, label=_("收件人邮箱（逗号或换行分隔）"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    channel_kind = forms.ChoiceField(
+        choices=[("", _("不发群消息")), *((k, v) for k, v in CHANNEL_LABELS.items() if k != "email")],
+        required=False,
+        label=_("群机器人"),
+    )
     channel_url = forms.CharField(max_length=1000, required=False, label=_("机器人 Webhook 地址"))
-    channel_secret = forms.CharField(max_length=500, required=False, label=_("加签密钥（可选）"),
-                                     widget=forms.PasswordInput(render_value=False))
+    channel_secret = forms.CharField(
+        max_length=500, required=False, label=_("加签密钥（可选）"), widget=forms.PasswordInput(render_value=False)
+    )
 
     def clean_recipients(self):
         addresses = [a for a in re.split(r"[,;\s]+", self.cleaned_data["recipients"]) if a]
@@ -49,8 +59,14 @@ class ScheduleForm(forms.Form):
 
     def service_kwargs(self) -> dict:
         c = self.cleaned_data
-        return {"name": c["name"], "period": c["period"], "send_at": c["send_at"], "formats": c["formats"],
-                "recipients": c["recipients"], "channels": c["channels"]}
+        return {
+            "name": c["name"],
+            "period": c["period"],
+            "send_at": c["send_at"],
+            "formats": c["formats"],
+            "recipients": c["recipients"],
+            "channels": c["channels"],
+        }
 
 
 class WindowForm(forms.Form):

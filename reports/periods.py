@@ -33,7 +33,7 @@ def is_due(*, period: str, send_at: dt.time, now: dt.datetime, created_on: dt.da
 
 
 def period_label(start: dt.date, end: dt.date) -> str:
-    """"2026-W44（10-26 – 11-01）", "2026-10", or the window itself."""
+    """ "2026-W44（10-26 – 11-01）", "2026-10", or the window itself."""
     if start.weekday() == 0 and (end - start).days == 6:
         year, week, _ = start.isocalendar()
         return f"{year}-W{week:02d}（{start:%m-%d} – {end:%m-%d}）"

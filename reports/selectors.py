@@ -69,9 +69,9 @@ def _headline(organization, start, end) -> tuple[dict, list[dict]]:
 
 
 def _grouped(organization, start, end, group_by: str) -> list[dict]:
-    return kpi_selectors.kpi_report(
-        organization=organization, start=start, end=end, group_by=group_by, compare="previous"
-    )["results"]
+    return kpi_selectors.kpi_report(organization=organization, start=start, end=end, group_by=group_by, compare="previous")[
+        "results"
+    ]
 
 
 def _what_changed(headline: list[dict], by_account: list[dict], by_platform: list[dict], accounts: dict) -> list[dict]:
@@ -89,16 +89,30 @@ def _what_changed(headline: list[dict], by_account: list[dict], by_platform: lis
             for group in by_platform:
                 now, before = group["kpis"].get(name), (group.get("previous") or {}).get(name)
                 if now is not None and before is not None:
-                    drivers.append({"label": _platform_label(group["platform"]), "value": now, "previous": before,
-                                    "delta": now - before, "share": None})
+                    drivers.append(
+                        {
+                            "label": _platform_label(group["platform"]),
+                            "value": now,
+                            "previous": before,
+                            "delta": now - before,
+                            "share": None,
+                        }
+                    )
         else:
             for group in by_account:
                 now = group["kpis"].get(name) or 0
                 before = (group.get("previous") or {}).get(name) or 0
                 if now != before:
                     share = (now - before) / total_delta if total_delta else None
-                    drivers.append({"label": accounts.get(group["account"], str(group["account"])), "value": now,
-                                    "previous": before, "delta": now - before, "share": share})
+                    drivers.append(
+                        {
+                            "label": accounts.get(group["account"], str(group["account"])),
+                            "value": now,
+                            "previous": before,
+                            "delta": now - before,
+                            "share": share,
+                        }
+                    )
         drivers.sort(key=lambda d: abs(d["delta"]), reverse=True)
         changes.append({**row, "delta": total_delta, "drivers": drivers[:DRIVERS_SHOWN]})
     return changes
@@ -120,11 +134,10 @@ def _post_rows(posts) -> list[dict]:
 
 def _top_and_bottom_posts(organization, start, end) -> tuple[list[dict], list[dict]]:
     """The best and the weakest posts by engagement rate; a post is never in both lists."""
-    posts = kpi_selectors.post_performance(organization=organization, start=start, end=end,
-                                           ordering="-engagement_rate")
+    posts = kpi_selectors.post_performance(organization=organization, start=start, end=end, ordering="-engagement_rate")
     rated = posts[posts["engagement_rate"].notna()]
     top = rated.head(POSTS_SHOWN)
-    bottom = rated.iloc[len(top):].tail(POSTS_SHOWN).iloc[::-1]
+    bottom = rated.iloc[len(top) :].tail(POSTS_SHOWN).iloc[::-1]
     return _post_rows(top), _post_rows(bottom)
 
 
@@ -148,16 +161,18 @@ def _data_health(organization, start, end) -> list[dict]:
         missing = days - reported.get(account.pk, 0)
         reauth = account.status == AccountStatus.NEEDS_REAUTH
         if missing or reauth or failed.get(account.pk):
-            rows.append({
-                "account": account.name,
-                "platform": _platform_label(account.platform),
-                "status": str(account.get_status_display()),
-                "needs_reauth": reauth,
-                "days_reported": days - missing,
-                "days_missing": missing,
-                "failed_runs": failed.get(account.pk, 0),
-                "detail": account.status_detail if reauth else "",
-            })
+            rows.append(
+                {
+                    "account": account.name,
+                    "platform": _platform_label(account.platform),
+                    "status": str(account.get_status_display()),
+                    "needs_reauth": reauth,
+                    "days_reported": days - missing,
+                    "days_missing": missing,
+                    "failed_runs": failed.get(account.pk, 0),
+                    "detail": account.status_detail if reauth else "",
+                }
+            )
     return rows
 
 
@@ -194,8 +209,14 @@ def report_content(*, organization, start: dt.date, end: dt.date) -> dict:
         "bottom_posts": bottom_posts,
         "campaigns": campaigns,
         "alerts": [
-            {"date": a.date, "scope": a.scope_label, "metric": _label(a.metric), "value": a.value,
-             "change": a.change, "summary": a.summary}
+            {
+                "date": a.date,
+                "scope": a.scope_label,
+                "metric": _label(a.metric),
+                "value": a.value,
+                "change": a.change,
+                "summary": a.summary,
+            }
             for a in alerts
         ],
         "health": _data_health(organization, start, end),

@@ -62,23 +62,33 @@ def schedule_create(
     send_at: dt.time = dt.time(9, 0),
     enabled: bool = True,
 ) -> ReportSchedule:
-    values = {"name": name, "period": period, "formats": list(formats), "recipients": list(recipients),
-              "channels": list(channels)}
+    values = {
+        "name": name,
+        "period": period,
+        "formats": list(formats),
+        "recipients": list(recipients),
+        "channels": list(channels),
+    }
     errors = _schedule_errors(values)
     if errors:
         raise ValidationError(errors)
-    schedule = ReportSchedule(organization=organization, send_at=send_at, enabled=enabled,
-                              **{k: v for k, v in values.items() if k != "channels"})
+    schedule = ReportSchedule(
+        organization=organization, send_at=send_at, enabled=enabled, **{k: v for k, v in values.items() if k != "channels"}
+    )
     schedule.channels = values["channels"]
     schedule.save()
     return schedule
 
 
 def schedule_update(*, schedule: ReportSchedule, **changes) -> ReportSchedule:
-    values = {"name": schedule.name, "period": schedule.period, "formats": schedule.formats,
-              "recipients": schedule.recipients, "channels": schedule.channels}
-    values |= {k: list(v) if k in ("formats", "recipients", "channels") else v for k, v in changes.items()
-               if k in values}
+    values = {
+        "name": schedule.name,
+        "period": schedule.period,
+        "formats": schedule.formats,
+        "recipients": schedule.recipients,
+        "channels": schedule.channels,
+    }
+    values |= {k: list(v) if k in ("formats", "recipients", "channels") else v for k, v in changes.items() if k in values}
     errors = _schedule_errors(values)
     if errors:
         raise ValidationError(errors)
@@ -103,7 +113,9 @@ def report_request(*, organization, start: dt.date, end: dt.date, schedule=None,
     with transaction.atomic():
         if schedule is not None:
             report, _created = Report.objects.update_or_create(
-                schedule=schedule, start=start, end=end,
+                schedule=schedule,
+                start=start,
+                end=end,
                 defaults={"organization": organization, "status": ReportStatus.QUEUED, "error": "", "deliveries": []},
             )
         else:
@@ -126,8 +138,12 @@ def due_reports_request(*, now: dt.datetime | None = None) -> list[Report]:
     now = timezone.localtime(now or timezone.now())
     requested = []
     for schedule in ReportSchedule.objects.filter(enabled=True).select_related("organization"):
-        if not is_due(period=schedule.period, send_at=schedule.send_at, now=now,
-                      created_on=timezone.localtime(schedule.created_at).date()):
+        if not is_due(
+            period=schedule.period,
+            send_at=schedule.send_at,
+            now=now,
+            created_on=timezone.localtime(schedule.created_at).date(),
+        ):
             continue
         start, end = report_window(schedule.period, now.date())
         if not Report.objects.filter(schedule=schedule, start=start, end=end).exists():
@@ -160,10 +176,14 @@ def report_message(report: Report, content: dict, formats) -> delivery.Message:
     and the files (email attaches them, WeCom uploads them, DingTalk/Feishu get the link)."""
     kind = _("周报") if (report.end - report.start).days == 6 else _("月报") if report.start.day == 1 else _("报告")
     title = f"{content['organization']} {kind} {content['period_label']}"
-    lines = [f"{k['label']}: {metric_value(k['name'], k['value'])}（{format_change(k['change'])}）"
-             for k in content["headline"]]
-    moved = [f"{c['label']} {format_change(c['change'])}" + (f"，{_('主要来自')} {c['drivers'][0]['label']}"
-             if c["drivers"] else "") for c in content["changes"]]
+    lines = [
+        f"{k['label']}: {metric_value(k['name'], k['value'])}（{format_change(k['change'])}）" for k in content["headline"]
+    ]
+    moved = [
+        f"{c['label']} {format_change(c['change'])}"
+        + (f"，{_('主要来自')} {c['drivers'][0]['label']}" if c["drivers"] else "")
+        for c in content["changes"]
+    ]
     link = settings.SITE_URL + reverse("reports:index")
     markdown = "\n".join([*(f"- {line}" for line in lines), *(f"> {m}" for m in moved)])
     text = "\n".join([title, *lines, "", *moved])
@@ -172,8 +192,9 @@ def report_message(report: Report, content: dict, formats) -> delivery.Message:
         "pdf": delivery.Attachment(report_filename(report, "pdf"), bytes(report.pdf), "application/pdf"),
         "xlsx": delivery.Attachment(report_filename(report, "xlsx"), bytes(report.xlsx), XLSX_MIMETYPE),
     }
-    return delivery.Message(title=title, markdown=markdown, text=text, html=html, link=link,
-                            attachments=tuple(files[f] for f in formats))
+    return delivery.Message(
+        title=title, markdown=markdown, text=text, html=html, link=link, attachments=tuple(files[f] for f in formats)
+    )
 
 
 def report_deliver(*, report: Report, content: dict) -> None:
@@ -185,8 +206,15 @@ def report_deliver(*, report: Report, content: dict) -> None:
     results = []
     for channel in targets:
         result = delivery.send(channel, message)
-        results.append({"kind": channel["kind"], "target": delivery.channel_target(channel), "ok": result.ok,
-                        "code": result.code, "detail": result.detail})
+        results.append(
+            {
+                "kind": channel["kind"],
+                "target": delivery.channel_target(channel),
+                "ok": result.ok,
+                "code": result.code,
+                "detail": result.detail,
+            }
+        )
     report.deliveries = results
     failed = [r for r in results if not r["ok"]]
     if targets:
@@ -196,8 +224,9 @@ def report_deliver(*, report: Report, content: dict) -> None:
 
 
 def report_failed(*, report: Report, reason: str) -> None:
-    Report.objects.filter(pk=report.pk).update(status=ReportStatus.BUILD_FAILED, error=reason[:2000],
-                                               finished_at=timezone.now())
+    Report.objects.filter(pk=report.pk).update(
+        status=ReportStatus.BUILD_FAILED, error=reason[:2000], finished_at=timezone.now()
+    )
 
 
 def report_run(*, report: Report) -> Report:

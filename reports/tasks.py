@@ -8,8 +8,9 @@ from . import services
 from .models import Report
 
 
-@shared_task(acks_late=True, soft_time_limit=settings.REPORT_BUILD_TIME_LIMIT,
-             time_limit=settings.REPORT_BUILD_TIME_LIMIT + 60)
+@shared_task(
+    acks_late=True, soft_time_limit=settings.REPORT_BUILD_TIME_LIMIT, time_limit=settings.REPORT_BUILD_TIME_LIMIT + 60
+)
 def report_build_deliver(report_id: int) -> dict | None:
     report = Report.objects.filter(pk=report_id).select_related("organization", "schedule").first()
     if report is None:

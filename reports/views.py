@@ -60,8 +60,9 @@ def schedule_send(request, schedule_id: int):
         messages.error(request, VIEWER_MESSAGE)
     else:
         report = services.schedule_report_request(schedule=schedule, day=timezone.localdate())
-        messages.success(request, _("报表 %(start)s – %(end)s 已进入队列，生成后发送。") % {
-            "start": report.start, "end": report.end})
+        messages.success(
+            request, _("报表 %(start)s – %(end)s 已进入队列，生成后发送。") % {"start": report.start, "end": report.end}
+        )
     return redirect("reports:index")
 
 
@@ -86,8 +87,9 @@ def window_build(request):
         for problems in form.errors.values():
             messages.error(request, " ".join(problems))
     else:
-        services.report_request(organization=request.organization, start=form.cleaned_data["start"],
-                                end=form.cleaned_data["end"])
+        services.report_request(
+            organization=request.organization, start=form.cleaned_data["start"], end=form.cleaned_data["end"]
+        )
         messages.success(request, _("报表已进入队列，生成后出现在下方的历史里。"))
     return redirect("reports:index")
 
@@ -98,11 +100,15 @@ def report_view(request):
     default_start, default_end = report_window(MONTH, timezone.localdate())
     form = WindowForm(request.GET or {"start": default_start, "end": default_end})
     if not form.is_valid():
-        return HttpResponse("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()), status=400,
-                            content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     content = selectors.report_content(organization=request.organization, **form.cleaned_data)
-    html = builder.report_html(content, for_pdf=False, plotly_src=static("vendor/plotly.min.js"),
-                               back_url=reverse("reports:index"))
+    html = builder.report_html(
+        content, for_pdf=False, plotly_src=static("vendor/plotly.min.js"), back_url=reverse("reports:index")
+    )
     return HttpResponse(html)
 
 
@@ -110,8 +116,9 @@ def report_view(request):
 def report_download(request, report_id: int, fmt: str):
     if fmt not in MIMETYPES:
         raise Http404
-    report = get_object_or_404(Report.objects.select_related("organization"), pk=report_id,
-                               organization=request.organization)
+    report = get_object_or_404(
+        Report.objects.select_related("organization"), pk=report_id, organization=request.organization
+    )
     return file_response(report, fmt)
 
 

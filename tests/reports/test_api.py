@@ -21,15 +21,23 @@ def no_throttle(settings):
 
 def test_create_list_and_send(org, django_capture_on_commit_callbacks):
     client = key_client(org)
-    response = client.post("/api/v1/report-schedules/", {
-        "name": "客户月报", "period": "month", "formats": ["pdf", "xlsx"], "recipients": ["client@example.com"],
-        "channels": [{"kind": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abcdef123"}],
-        "send_at": "08:30",
-    }, format="json")
+    response = client.post(
+        "/api/v1/report-schedules/",
+        {
+            "name": "客户月报",
+            "period": "month",
+            "formats": ["pdf", "xlsx"],
+            "recipients": ["client@example.com"],
+            "channels": [{"kind": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abcdef123"}],
+            "send_at": "08:30",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["channels"] == [{"kind": "wecom", "has_secret": False,
-                                 "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abcd…"}]
+    assert body["channels"] == [
+        {"kind": "wecom", "has_secret": False, "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abcd…"}
+    ]
     assert body["send_at"] == "08:30:00" and body["formats"] == ["pdf", "xlsx"]
     assert client.get("/api/v1/report-schedules/").json()["count"] == 1
 
@@ -51,14 +59,17 @@ def test_create_list_and_send(org, django_capture_on_commit_callbacks):
     assert client.get(f"/api/v1/reports/{report.pk}/xlsx/").status_code == 404
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"name": "x", "period": "year"}, "period"),
-    ({"name": "x", "period": "week", "formats": ["docx"]}, "formats"),
-    ({"name": "x", "period": "week", "formats": []}, "formats"),
-    ({"name": "x", "period": "week", "recipients": ["not-an-email"]}, "recipients"),
-    ({"name": "x", "period": "week", "channels": [{"kind": "wecom", "url": "https://example.com/"}]}, "channels"),
-    ({"period": "week"}, "name"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"name": "x", "period": "year"}, "period"),
+        ({"name": "x", "period": "week", "formats": ["docx"]}, "formats"),
+        ({"name": "x", "period": "week", "formats": []}, "formats"),
+        ({"name": "x", "period": "week", "recipients": ["not-an-email"]}, "recipients"),
+        ({"name": "x", "period": "week", "channels": [{"kind": "wecom", "url": "https://example.com/"}]}, "channels"),
+        ({"period": "week"}, "name"),
+    ],
+)
 def test_bad_schedules_are_400_with_the_field(org, payload, field):
     response = key_client(org).post("/api/v1/report-schedules/", payload, format="json")
     assert response.status_code == 400, response.content
@@ -74,8 +85,9 @@ def test_viewers_read_analysts_write_and_tenants_are_apart(org):
     other = key_client(OrganizationFactory(slug="other"))
     assert other.get(f"/api/v1/report-schedules/{schedule.pk}/").status_code == 404
     assert other.post(f"/api/v1/report-schedules/{schedule.pk}/send/").status_code == 404
-    report = Report.objects.create(organization=org, schedule=schedule, start=dt.date(2026, 10, 26),
-                                   end=dt.date(2026, 11, 1), pdf=b"%PDF", pdf_size=4)
+    report = Report.objects.create(
+        organization=org, schedule=schedule, start=dt.date(2026, 10, 26), end=dt.date(2026, 11, 1), pdf=b"%PDF", pdf_size=4
+    )
     assert other.get(f"/api/v1/reports/{report.pk}/pdf/").status_code == 404
     assert other.get("/api/v1/reports/").json()["count"] == 0
 
@@ -83,8 +95,7 @@ def test_viewers_read_analysts_write_and_tenants_are_apart(org):
 def test_patch_and_delete(org):
     client = key_client(org)
     schedule = schedule_create(organization=org, name="周报", period="week")
-    response = client.patch(f"/api/v1/report-schedules/{schedule.pk}/", {"period": "month", "enabled": False},
-                            format="json")
+    response = client.patch(f"/api/v1/report-schedules/{schedule.pk}/", {"period": "month", "enabled": False}, format="json")
     assert response.status_code == 200 and response.json()["period"] == "month" and not response.json()["enabled"]
     assert client.delete(f"/api/v1/report-schedules/{schedule.pk}/").status_code == 204
     assert not ReportSchedule.objects.exists()

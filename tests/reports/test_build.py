@@ -60,10 +60,19 @@ def test_xlsx_cells_equal_the_kpi_api(report_org):
 def test_xlsx_sections_glossary_and_formula_safe_titles(report_org):
     content = selectors.report_content(organization=report_org, start=START, end=END)
     workbook = load_workbook(io.BytesIO(builder.report_xlsx(content)))
-    assert workbook.sheetnames == ["核心指标", "变化要点", "粉丝趋势", "分平台", "内容", "投放活动", "本期告警", "数据健康",
-                                   "指标说明"]
+    assert workbook.sheetnames == [
+        "核心指标",
+        "变化要点",
+        "粉丝趋势",
+        "分平台",
+        "内容",
+        "投放活动",
+        "本期告警",
+        "数据健康",
+        "指标说明",
+    ]
     titles = [row[1] for row in _rows(workbook["内容"])[1:]]
-    assert "'=HYPERLINK(\"http://x\",\"点我\")" in titles
+    assert '\'=HYPERLINK("http://x","点我")' in titles
     assert all(not str(t).startswith("=") for t in titles)
     glossary = {row[0]: row[2] for row in _rows(workbook["指标说明"])[1:] if row[0]}
     assert glossary["roas"] == "收入 ÷ 花费" and "engagement_rate" in glossary
@@ -73,8 +82,19 @@ def test_xlsx_sections_glossary_and_formula_safe_titles(report_org):
     assert len(followers) == 2 * 31 and isinstance(followers[0][2], int)
 
 
-@pytest.mark.parametrize("text, safe", [("=1+2", "'=1+2"), ("+86 138", "'+86 138"), ("-5", "'-5"), ("@me", "'@me"),
-                                        ("\tx", "'\tx"), ("\rx", "'\rx"), ("正常标题", "正常标题"), (None, "")])
+@pytest.mark.parametrize(
+    "text, safe",
+    [
+        ("=1+2", "'=1+2"),
+        ("+86 138", "'+86 138"),
+        ("-5", "'-5"),
+        ("@me", "'@me"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("正常标题", "正常标题"),
+        (None, ""),
+    ],
+)
 def test_safe_text(text, safe):
     assert builder.safe_text(text) == safe
 
@@ -82,12 +102,21 @@ def test_safe_text(text, safe):
 def test_what_changed_names_the_movers_and_their_drivers(report_org):
     content = selectors.report_content(organization=report_org, start=START, end=END)
     changes = content["changes"]
-    assert changes, "there is a previous month to compare with"
     assert [abs(c["change"]) for c in changes] == sorted((abs(c["change"]) for c in changes), reverse=True)
-    spend = next(c for c in changes if c["name"] == "spend") if any(c["name"] == "spend" for c in changes) else None
-    assert spend is None or spend["previous"] is None
-    views = next((c for c in content["headline"] if c["name"] == "views"))
-    assert views["change"] is not None
+    headline = {k["name"]: k for k in content["headline"]}
+    comparable = sorted(
+        (abs(k["change"]), k["name"])
+        for k in headline.values()
+        if k["change"] is not None and k["name"] in selectors.MOVER_CANDIDATES
+    )
+    assert [c["name"] for c in changes] == [name for _, name in reversed(comparable)][: selectors.MOVERS_SHOWN]
+    views = next(c for c in changes if c["name"] == "views")
+    # Douyin's views grew, Weibo lost 3 days: both accounts drive the change and their shares add up to it.
+    assert views["drivers"][0]["label"] == "抖音主号"
+    assert sum(d["share"] for d in views["drivers"]) == pytest.approx(1.0)
+    assert sum(d["delta"] for d in views["drivers"]) == views["delta"] == views["value"] - views["previous"]
+    engagement = next(c for c in changes if c["name"] == "engagement_rate")
+    assert {d["label"] for d in engagement["drivers"]} == {"抖音", "微博"}  # a ratio is explained by platforms
 
 
 def test_the_pdf_text_holds_the_organization_period_and_headline_numbers(report_org, tmp_path):

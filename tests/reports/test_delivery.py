@@ -28,8 +28,13 @@ def robots(settings):
 
 
 def test_send_report_mails_both_files_and_posts_to_robots(report_org, smtp, robots, capsys, tmp_path):  # noqa: F811
-    schedule = schedule_create(organization=report_org, name="月报", period="month", recipients=["boss@example.com"],
-                               channels=[robots.wecom(), robots.dingtalk()])
+    schedule = schedule_create(
+        organization=report_org,
+        name="月报",
+        period="month",
+        recipients=["boss@example.com"],
+        channels=[robots.wecom(), robots.dingtalk()],
+    )
     call_command("send_report", "--schedule", str(schedule.pk), "--date", "2026-11-01")
     out = capsys.readouterr().out
     assert out.startswith(f"report {Report.objects.get().pk}: acme 2026-10-01..2026-10-31 delivered") and "3/3" in out
@@ -42,14 +47,18 @@ def test_send_report_mails_both_files_and_posts_to_robots(report_org, smtp, robo
     pdf = files["acme-report-2026-10-01-2026-10-31.pdf"].get_content()
     assert pdf.startswith(b"%PDF") and files["acme-report-2026-10-01-2026-10-31.pdf"].get_content_type() == "application/pdf"
     (tmp_path / "r.pdf").write_bytes(pdf)
-    assert "艾克美品牌" in subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True,
-                                          check=True).stdout
+    assert (
+        "艾克美品牌"
+        in subprocess.run(["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    )
     workbook = load_workbook(io.BytesIO(files["acme-report-2026-10-01-2026-10-31.xlsx"].get_content()))
     assert "核心指标" in workbook.sheetnames
     assert "阅读/播放" in mail.get_body(("plain",)).get_content()
 
-    assert robots.received["wecom_upload"] == ["acme-report-2026-10-01-2026-10-31.pdf",
-                                               "acme-report-2026-10-01-2026-10-31.xlsx"]
+    assert robots.received["wecom_upload"] == [
+        "acme-report-2026-10-01-2026-10-31.pdf",
+        "acme-report-2026-10-01-2026-10-31.xlsx",
+    ]
     assert "阅读/播放" in robots.received["wecom"][0]["markdown"]["content"]
     assert [b["msgtype"] for b in robots.received["wecom"]] == ["markdown", "file", "file"]
     [ding] = robots.received["dingtalk"]
@@ -61,21 +70,22 @@ def test_send_report_mails_both_files_and_posts_to_robots(report_org, smtp, robo
 
 
 def test_weekly_window_and_rerun_rebuilds_the_same_report(report_org, smtp):  # noqa: F811
-    schedule = schedule_create(organization=report_org, name="周报", period="week", formats=["xlsx"],
-                               recipients=["ops@example.com"])
+    schedule = schedule_create(
+        organization=report_org, name="周报", period="week", formats=["xlsx"], recipients=["ops@example.com"]
+    )
     call_command("send_report", "--schedule", str(schedule.pk), "--date", NOVEMBER_2)
     call_command("send_report", "--schedule", str(schedule.pk), "--date", "2026-11-04")
     [report] = Report.objects.all()
     assert (report.start, report.end) == (dt.date(2026, 10, 26), dt.date(2026, 11, 1))
     assert len(smtp.messages) == 2
-    assert [a.get_filename() for a in smtp.messages[0][1].iter_attachments()] == [
-        "acme-report-2026-10-26-2026-11-01.xlsx"]
+    assert [a.get_filename() for a in smtp.messages[0][1].iter_attachments()] == ["acme-report-2026-10-26-2026-11-01.xlsx"]
 
 
 def test_a_refused_recipient_is_recorded_and_the_command_fails(report_org, smtp):  # noqa: F811
     smtp.refuse.add("gone@example.com")
-    schedule = schedule_create(organization=report_org, name="月报", period="month",
-                               recipients=["gone@example.com", "boss@example.com"])
+    schedule = schedule_create(
+        organization=report_org, name="月报", period="month", recipients=["gone@example.com", "boss@example.com"]
+    )
     with pytest.raises(CommandError, match="delivery_failed: email go…@example.com: 550"):
         call_command("send_report", "--schedule", str(schedule.pk), "--date", "2026-11-01")
     report = Report.objects.get()
@@ -93,10 +103,13 @@ def test_a_failed_build_is_recorded_with_its_reason(report_org, settings, monkey
     assert report.status == ReportStatus.BUILD_FAILED and "/nonexistent/chromium" in report.error
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--schedule", "999999"], "no report schedule with id 999999"),
-    (["--schedule", "1", "--date", "2026-13-01"], "is not a date"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--schedule", "999999"], "no report schedule with id 999999"),
+        (["--schedule", "1", "--date", "2026-13-01"], "is not a date"),
+    ],
+)
 def test_send_report_bad_arguments(db, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("send_report", *args)

@@ -14,8 +14,16 @@ pytestmark = pytest.mark.django_db
 
 def test_analysts_create_a_schedule_and_send_now(client, org, django_capture_on_commit_callbacks):
     login(client, org)
-    response = client.post("/reports/", {"name": "管理层周报", "period": "week", "send_at": "09:30",
-                                         "formats": ["pdf", "xlsx"], "recipients": "a@example.com, b@example.com"})
+    response = client.post(
+        "/reports/",
+        {
+            "name": "管理层周报",
+            "period": "week",
+            "send_at": "09:30",
+            "formats": ["pdf", "xlsx"],
+            "recipients": "a@example.com, b@example.com",
+        },
+    )
     assert response.status_code == 302
     schedule = ReportSchedule.objects.get()
     assert schedule.recipients == ["a@example.com", "b@example.com"] and schedule.send_at == dt.time(9, 30)
@@ -29,9 +37,18 @@ def test_analysts_create_a_schedule_and_send_now(client, org, django_capture_on_
 
 def test_bad_form_input_is_a_400_with_the_field_message(client, org):
     login(client, org)
-    response = client.post("/reports/", {"name": "x", "period": "week", "send_at": "09:00", "formats": ["pdf"],
-                                         "recipients": "nobody", "channel_kind": "dingtalk",
-                                         "channel_url": "https://oapi.dingtalk.com/robot/send"})
+    response = client.post(
+        "/reports/",
+        {
+            "name": "x",
+            "period": "week",
+            "send_at": "09:00",
+            "formats": ["pdf"],
+            "recipients": "nobody",
+            "channel_kind": "dingtalk",
+            "channel_url": "https://oapi.dingtalk.com/robot/send",
+        },
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert "nobody 不是邮箱地址" in page and "access_token" in page
@@ -47,11 +64,23 @@ def test_viewers_cannot_send(client, org):
 
 def test_history_downloads_and_failures_on_the_data_page(client, org):
     schedule = schedule_create(organization=org, name="客户月报", period="month")
-    built = Report.objects.create(organization=org, schedule=schedule, start=dt.date(2026, 10, 1),
-                                  end=dt.date(2026, 10, 31), status=ReportStatus.DELIVERED, xlsx=b"PK\x03\x04",
-                                  xlsx_size=4)
-    Report.objects.create(organization=org, schedule=schedule, start=dt.date(2026, 9, 1), end=dt.date(2026, 9, 30),
-                          status=ReportStatus.DELIVERY_FAILED, error="email bo…@example.com: 550 mailbox unavailable")
+    built = Report.objects.create(
+        organization=org,
+        schedule=schedule,
+        start=dt.date(2026, 10, 1),
+        end=dt.date(2026, 10, 31),
+        status=ReportStatus.DELIVERED,
+        xlsx=b"PK\x03\x04",
+        xlsx_size=4,
+    )
+    Report.objects.create(
+        organization=org,
+        schedule=schedule,
+        start=dt.date(2026, 9, 1),
+        end=dt.date(2026, 9, 30),
+        status=ReportStatus.DELIVERY_FAILED,
+        error="email bo…@example.com: 550 mailbox unavailable",
+    )
     login(client, org)
     page = client.get("/reports/").content.decode()
     assert f'href="/reports/{built.pk}/xlsx/"' in page and "550 mailbox unavailable" in page

@@ -5,20 +5,26 @@ import pytest
 from reports.periods import due_day, is_due, period_label, report_window
 
 
-@pytest.mark.parametrize("day, window", [
-    (dt.date(2026, 11, 2), (dt.date(2026, 10, 26), dt.date(2026, 11, 1))),  # Monday: the ISO week before
-    (dt.date(2026, 11, 8), (dt.date(2026, 10, 26), dt.date(2026, 11, 1))),  # Sunday: still that week
-    (dt.date(2027, 1, 4), (dt.date(2026, 12, 28), dt.date(2027, 1, 3))),  # across the new year (2026-W53)
-])
+@pytest.mark.parametrize(
+    "day, window",
+    [
+        (dt.date(2026, 11, 2), (dt.date(2026, 10, 26), dt.date(2026, 11, 1))),  # Monday: the ISO week before
+        (dt.date(2026, 11, 8), (dt.date(2026, 10, 26), dt.date(2026, 11, 1))),  # Sunday: still that week
+        (dt.date(2027, 1, 4), (dt.date(2026, 12, 28), dt.date(2027, 1, 3))),  # across the new year (2026-W53)
+    ],
+)
 def test_weekly_window_is_the_previous_iso_week(day, window):
     assert report_window("week", day) == window
 
 
-@pytest.mark.parametrize("day, window", [
-    (dt.date(2026, 11, 1), (dt.date(2026, 10, 1), dt.date(2026, 10, 31))),
-    (dt.date(2026, 3, 15), (dt.date(2026, 2, 1), dt.date(2026, 2, 28))),
-    (dt.date(2027, 1, 1), (dt.date(2026, 12, 1), dt.date(2026, 12, 31))),
-])
+@pytest.mark.parametrize(
+    "day, window",
+    [
+        (dt.date(2026, 11, 1), (dt.date(2026, 10, 1), dt.date(2026, 10, 31))),
+        (dt.date(2026, 3, 15), (dt.date(2026, 2, 1), dt.date(2026, 2, 28))),
+        (dt.date(2027, 1, 1), (dt.date(2026, 12, 1), dt.date(2026, 12, 31))),
+    ],
+)
 def test_monthly_window_is_the_previous_month(day, window):
     assert report_window("month", day) == window
 

@@ -23,8 +23,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 def mailbox():
     """Started before the worker, which reads EMAIL_URL from its environment."""
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port(), authenticator=_authenticate,
-                            auth_require_tls=False)
+    controller = Controller(
+        mailbox, hostname="127.0.0.1", port=_free_port(), authenticator=_authenticate, auth_require_tls=False
+    )
     controller.start()
     previous = os.environ.get("EMAIL_URL")
     os.environ["EMAIL_URL"] = f"smtp://alerts:pw@127.0.0.1:{controller.port}"
@@ -52,8 +53,9 @@ def test_send_now_is_built_and_delivered_by_the_worker(worker_queue, servers, re
     settings.WEBHOOK_ALLOWED_HOSTS = [robots.host_port]
     for name, value in environ.Env.email_url_config(os.environ["EMAIL_URL"]).items():
         setattr(settings, name, value)
-    schedule = schedule_create(organization=report_org, name="周报", period="week", recipients=["boss@example.com"],
-                               channels=[robots.wecom()])
+    schedule = schedule_create(
+        organization=report_org, name="周报", period="week", recipients=["boss@example.com"], channels=[robots.wecom()]
+    )
 
     response = key_client(report_org).post(f"/api/v1/report-schedules/{schedule.pk}/send/")
     assert response.status_code == 202, response.content
@@ -69,6 +71,8 @@ def test_send_now_is_built_and_delivered_by_the_worker(worker_queue, servers, re
     [(recipients, mail)] = mailbox.messages
     assert recipients == ["boss@example.com"]
     assert sorted(a.get_content_type() for a in mail.iter_attachments()) == [
-        "application/pdf", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ]
     assert len(robots.received["wecom_upload"]) == 2
     assert "reports.tasks.report_build_deliver" in log.read_text()
