@@ -70,8 +70,8 @@ class ScheduleForm(forms.Form):
 
 
 class WindowForm(forms.Form):
-    start = forms.DateField(label=_("开始"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("结束"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("开始"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("结束"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self):
         cleaned = super().clean()
