@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,6 +19,14 @@ from .alerts import ChannelSerializer
 from .base import TenantViewSet
 
 
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "09:00"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time without offset (OpenAPI's `time` format demands one): HH:MM."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+
 class ReportScheduleSerializer(serializers.ModelSerializer):
     period = serializers.ChoiceField(
         choices=Period.choices,
@@ -28,7 +36,7 @@ class ReportScheduleSerializer(serializers.ModelSerializer):
     formats = serializers.ListField(child=serializers.ChoiceField(choices=FORMATS), required=False, allow_empty=False)
     recipients = serializers.ListField(child=serializers.EmailField(), required=False)
     channels = ChannelSerializer(many=True, required=False)
-    send_at = serializers.TimeField(required=False, help_text="local time (Asia/Shanghai) on the due day, HH:MM")
+    send_at = LocalTimeField(required=False, help_text="local time (Asia/Shanghai) on the due day, HH:MM")
 
     class Meta:
         model = ReportSchedule
@@ -71,7 +79,7 @@ class ReportScheduleSerializer(serializers.ModelSerializer):
         return self._service(services.schedule_update, schedule=instance, **validated_data)
 
 
-class DeliverySerializer(serializers.Serializer):
+class ReportDeliverySerializer(serializers.Serializer):
     kind = serializers.CharField()
     target = serializers.CharField(help_text="masked")
     ok = serializers.BooleanField()
@@ -82,7 +90,7 @@ class DeliverySerializer(serializers.Serializer):
 class ReportSerializer(serializers.ModelSerializer):
     pdf = serializers.SerializerMethodField(help_text="download URL, null until built")
     xlsx = serializers.SerializerMethodField(help_text="download URL, null until built")
-    deliveries = DeliverySerializer(many=True, read_only=True)
+    deliveries = ReportDeliverySerializer(many=True, read_only=True)
 
     class Meta:
         model = Report

@@ -72,6 +72,7 @@ def schedule_create(
     errors = _schedule_errors(values)
     if errors:
         raise ValidationError(errors)
+    values["formats"] = list(dict.fromkeys(values["formats"]))  # ["pdf", "pdf"] is one PDF
     schedule = ReportSchedule(
         organization=organization, send_at=send_at, enabled=enabled, **{k: v for k, v in values.items() if k != "channels"}
     )
@@ -92,6 +93,7 @@ def schedule_update(*, schedule: ReportSchedule, **changes) -> ReportSchedule:
     errors = _schedule_errors(values)
     if errors:
         raise ValidationError(errors)
+    values["formats"] = list(dict.fromkeys(values["formats"]))  # ["pdf", "pdf"] is one PDF
     for field in ("name", "period", "formats", "recipients"):
         setattr(schedule, field, values[field])
     schedule.channels = values["channels"]

@@ -38,7 +38,7 @@ def test_create_list_and_send(org, django_capture_on_commit_callbacks):
     assert body["channels"] == [
         {"kind": "wecom", "has_secret": False, "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abcd…"}
     ]
-    assert body["send_at"] == "08:30:00" and body["formats"] == ["pdf", "xlsx"]
+    assert body["send_at"] == "08:30" and body["formats"] == ["pdf", "xlsx"]
     assert client.get("/api/v1/report-schedules/").json()["count"] == 1
 
     with django_capture_on_commit_callbacks(execute=False) as queued:

@@ -32,8 +32,9 @@ def test_xlsx_cells_equal_the_kpi_api(report_org):
 
     headline = {row[1]: row for row in _rows(workbook["核心指标"])[2:]}
     assert set(headline) == set(selectors.HEADLINE)
-    for name, (_, _, value, previous, change, _) in headline.items():
+    for name, (_, _, value, previous, change, coverage) in headline.items():
         assert value == total["kpis"][name], name
+        assert coverage == (total.get("coverage") or {}).get(name), name  # once the KPI API carries coverage
         assert previous == total["previous"][name], name
         # openpyxl writes floats with 15–17 significant digits: equal up to the last binary digit or two.
         assert change == (None if total["change"][name] is None else pytest.approx(total["change"][name], rel=1e-14))
