@@ -113,3 +113,19 @@ def test_the_beat_check_requests_each_due_report_once(org, django_capture_on_com
         [report] = due_reports_request(now=monday_1st.replace(hour=10))
     assert report.schedule == monthly and (report.start, report.end) == (dt.date(2027, 2, 1), dt.date(2027, 2, 28))
     assert Report.objects.get(schedule=weekly).start == dt.date(2027, 2, 22)
+
+
+def test_lists_answer_csv(org):
+    schedule = schedule_create(organization=org, name="周报", period="week", recipients=["a@example.com"])
+    Report.objects.create(
+        organization=org,
+        schedule=schedule,
+        start=dt.date(2026, 10, 26),
+        end=dt.date(2026, 11, 1),
+        deliveries=[{"kind": "email", "target": "a…@example.com", "ok": True, "code": "250", "detail": "accepted"}],
+    )
+    client = key_client(org)
+    for url in ("/api/v1/reports/", "/api/v1/report-schedules/"):
+        response = client.get(url, {"format": "csv"})
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/csv"), url
+    assert "2026-10-26" in client.get("/api/v1/reports/", {"format": "csv"}).content.decode("utf-8-sig")
