@@ -36,6 +36,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.alerts
+	$(BIN)/python -m bench.reports
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench --quick

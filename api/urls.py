@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
-from api import alerts, budget, views
+from api import alerts, budget, reports, views
 
 router = SimpleRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
@@ -16,6 +16,8 @@ router.register("ingestion-runs", views.IngestionRunViewSet, basename="ingestion
 router.register("api-keys", views.APIKeyViewSet, basename="api-key")
 router.register("alert-rules", alerts.AlertRuleViewSet, basename="alert-rule")
 router.register("alerts", alerts.AlertViewSet, basename="alert")
+router.register("report-schedules", reports.ReportScheduleViewSet, basename="report-schedule")
+router.register("reports", reports.ReportViewSet, basename="report")
 
 app_name = "api"
 urlpatterns = [

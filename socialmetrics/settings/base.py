@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "api",
     "dashboards",
     "alerts",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -309,3 +310,9 @@ IMPORT_XLSX_MAX_RATIO = env.int("IMPORT_XLSX_MAX_RATIO", default=100)  # real sh
 IMPORT_WAIT_MAX_SECONDS = env.float("IMPORT_WAIT_MAX_SECONDS", default=10.0)
 # The data page's upload form waits this long before showing "queued" with live progress.
 IMPORT_FORM_WAIT_SECONDS = env.float("IMPORT_FORM_WAIT_SECONDS", default=3.0)
+
+# --- Reports (reports/): scheduled PDF/XLSX reports --------------------------------------------
+# Building one report (queries, Chromium PDF, XLSX) may take this long before Celery stops it.
+REPORT_BUILD_TIME_LIMIT = env.int("REPORT_BUILD_TIME_LIMIT", default=5 * 60)
+# Reports and their files are kept this many days.
+REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=400)
