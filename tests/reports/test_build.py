@@ -1,8 +1,8 @@
 """A report's files against the KPI API: the same numbers for the same window."""
 
 import io
-import zipfile
 import subprocess
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
