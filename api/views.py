@@ -16,6 +16,7 @@ from analytics.models import AccountDailyMetric, Campaign, Post
 from ingestion import services as ingestion_services
 from ingestion.importers import TEMPLATE_KINDS, template_csv
 from ingestion.models import IngestionRun
+from ingestion.queueing import QueueUnavailable
 
 from . import imports
 from . import serializers as s
@@ -66,6 +67,8 @@ class AccountViewSet(
         body.is_valid(raise_exception=True)
         try:
             run = ingestion_services.sync_request(account=account, **body.validated_data)
+        except QueueUnavailable:
+            raise  # the handler answers 503
         except DjangoValidationError as error:
             raise _validation_error(error) from None
         return Response(

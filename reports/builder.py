@@ -41,7 +41,8 @@ def _text(value) -> str:
 # ---------------------------------------------------------------- HTML and PDF
 
 
-def report_html(content: dict, *, for_pdf: bool, plotly_src: str, back_url: str = "") -> str:
+def report_html(content: dict, *, for_pdf: bool, asset_url, back_url: str = "") -> str:
+    """The report page; `asset_url(name)` gives a static file's URL (the site's, or file:// for the PDF)."""
     post_groups = [
         (_("表现最好的内容（按互动率）"), content["top_posts"]),
         (_("表现最弱的内容（按互动率）"), content["bottom_posts"]),
@@ -51,7 +52,8 @@ def report_html(content: dict, *, for_pdf: bool, plotly_src: str, back_url: str 
         {
             "r": content,
             "for_pdf": for_pdf,
-            "plotly_src": plotly_src,
+            "plotly_src": asset_url("vendor/plotly.min.js"),
+            "report_js_src": asset_url("js/report.js"),
             "back_url": back_url,
             "post_groups": post_groups,
             "follower_figure": to_json(follower_trend(content["followers"])),
@@ -64,8 +66,7 @@ def report_pdf(content: dict) -> bytes:
     embedded as subsets, so the text stays searchable) once every chart has drawn."""
     from playwright.sync_api import sync_playwright
 
-    plotly = Path(finders.find("vendor/plotly.min.js"))
-    html = report_html(content, for_pdf=True, plotly_src=plotly.as_uri())
+    html = report_html(content, for_pdf=True, asset_url=lambda name: Path(finders.find(name)).as_uri())
     with tempfile.TemporaryDirectory(prefix="report-") as workdir:
         page_file = Path(workdir) / "report.html"
         page_file.write_text(html, encoding="utf-8")

@@ -107,7 +107,7 @@ def report_view(request):
         )
     content = selectors.report_content(organization=request.organization, **form.cleaned_data)
     html = builder.report_html(
-        content, for_pdf=False, plotly_src=static("vendor/plotly.min.js"), back_url=reverse("reports:index")
+        content, for_pdf=False, asset_url=static, back_url=reverse("reports:index")
     )
     return HttpResponse(html)
 

@@ -75,3 +75,14 @@ def screenshot(page):
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
     return take
+
+
+def wait_until(page, expression: str, timeout: float = 20.0) -> None:
+    """Polls `expression` in the page until it is truthy. (Playwright's wait_for_function compiles its
+    predicate inside the page, which the Content-Security-Policy's script-src forbids as eval.)"""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(100)

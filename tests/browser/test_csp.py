@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.conftest import wait_until
 from tests.dashboards.demo import demo_workspace
 
 from .test_dashboards import login, wait_charts
@@ -46,7 +47,7 @@ def test_pages_render_under_the_csp_with_no_violation(live_server, page, screens
     page.goto(f"{live_server.url}/content/")
     page.evaluate("""() => { const s = document.createElement("script"); s.textContent = "window.__ran = 1";
                               document.body.appendChild(s); }""")
-    page.wait_for_function("window.__csp.length > 0")
+    wait_until(page, "window.__csp.length > 0")
     assert page.evaluate("window.__ran") is None
     assert page.evaluate("window.__csp")[0].startswith("script-src")
     screenshot("csp_content")

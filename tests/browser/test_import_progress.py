@@ -3,6 +3,7 @@
 import pytest
 
 from ingestion.models import IngestionRun, RunSource, RunStatus
+from tests.browser.conftest import wait_until
 from tests.browser.test_dashboards import login, workspace  # noqa: F401  (the workspace fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,7 +24,7 @@ def test_progress_updates_without_a_reload_and_the_page_refreshes_when_done(live
     assert "120000" in item.locator("[data-rows-read]").inner_text()
 
     IngestionRun.objects.filter(pk=run.pk).update(rows_read=640_000)
-    page.wait_for_function("document.querySelector('[data-rows-read]').textContent.replace(/\\D/g, '') === '640000'")
+    wait_until(page, "document.querySelector('[data-rows-read]').textContent.replace(/\\D/g, '') === '640000'")
     screenshot("data_status_import_progress", full_page=False)
 
     IngestionRun.objects.filter(pk=run.pk).update(status=RunStatus.SUCCEEDED, rows_written=1_000_000)

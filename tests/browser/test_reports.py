@@ -5,6 +5,7 @@ import pytest
 
 from reports.models import Report, ReportStatus
 from reports.services import schedule_create
+from tests.browser.conftest import wait_until
 from tests.factories import MembershipFactory
 from tests.reports.conftest import OCTOBER, report_org  # noqa: F401  (the fixture)
 
@@ -36,7 +37,7 @@ def test_report_page_history_and_data_page_line(live_server, page, screenshot, r
     _login(page, live_server, report_org)
 
     page.goto(f"{live_server.url}/reports/view/?start={OCTOBER[0]}&end={OCTOBER[1]}")
-    page.wait_for_function("window.reportReady === true", timeout=20000)
+    wait_until(page, "window.reportReady === true")
     assert page.locator("[data-report-chart] svg.main-svg").count() >= 1
     assert "艾克美品牌" in page.inner_text("h1")
     screenshot("report-view")

@@ -32,11 +32,12 @@ def multipart(fields: dict, file_name_bytes: bytes, content: bytes) -> bytes:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-8"])
-def test_api_import_accepts_the_file_whatever_the_name_encoding(encoding):
+def test_api_import_accepts_the_file_whatever_the_name_encoding(encoding, imports_inline):
     account = SocialAccountFactory()
     body = multipart({"kind": "daily_csv"}, NAME.encode(encoding), DAILY)
     response = key_client(account.organization).generic(
-        "POST", f"/api/v1/accounts/{account.pk}/imports/", body, content_type=f"multipart/form-data; boundary={BOUNDARY}"
+        "POST", f"/api/v1/accounts/{account.pk}/imports/?wait=5", body,
+        content_type=f"multipart/form-data; boundary={BOUNDARY}",
     )
     assert response.status_code == 201, response.content.decode()
     run = IngestionRun.objects.get(account=account, source=RunSource.FILE)
