@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "analytics",
     "api",
     "dashboards",
+    "comments",
 ]
 
 MIDDLEWARE = [
