@@ -81,7 +81,8 @@ def _package_file(package: str, *parts: str) -> Path:
 def _model() -> tuple[dict[str, float], float, float]:
     """snownlp's classifier as (word → log-odds positive vs negative, prior log-odds, unseen-word log-odds)."""
     raw = _package_file("snownlp", "sentiment", "sentiment.marshal.3").read_bytes()
-    counts = marshal.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+    # The installed package's own model file (gzip-compressed when written with snownlp's default).
+    counts = marshal.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)  # noqa: S302
     pos, neg = counts["d"]["pos"], counts["d"]["neg"]
     # Bayes.classify: log P(class) + Σ log(count(word) / total), unseen words counting `none` (add-one).
     prior = math.log(pos["total"]) - math.log(neg["total"])

@@ -11,7 +11,9 @@ from django.db import connection, transaction
 
 from accounts.models import Organization, SocialAccount
 from analytics.models import Post
+from ingestion.models import IngestionRun
 from ingestion.queueing import QUEUE_ERRORS
+from ingestion.services import ingestion_run_succeed
 
 from . import scoring
 from .models import Comment, CommentPolicy, TopicWord
@@ -57,9 +59,9 @@ def _stores_names(account: SocialAccount) -> bool:
 
 _UPSERT = """
 INSERT INTO comments_comment AS c (account_id, external_id, post_id, author, text, commented_at, date, likes,
-                                   reply_to, topics, updated_at)
+                                   reply_to, label, topics, updated_at)
 SELECT %(account)s, r.external_id, r.post_id, r.author, r.text, r.commented_at, r.date, r.likes, r.reply_to,
-       '{}', now()
+       '', '{}', now()
 FROM unnest(%(external_id)s::varchar[], %(post_id)s::bigint[], %(author)s::varchar[], %(text)s::text[],
             %(commented_at)s::timestamptz[], %(date)s::date[], %(likes)s::bigint[], %(reply_to)s::varchar[])
      AS r(external_id, post_id, author, text, commented_at, date, likes, reply_to)
@@ -108,6 +110,13 @@ def comments_write(*, account: SocialAccount, comments: list[CommentRecord]) -> 
         if changed:
             transaction.on_commit(lambda: comments_score_request(account_id=account.pk))
     return CommentWriteResult(received=len(merged), changed=changed, posts_created=posts_created)
+
+
+def comments_import(*, run: IngestionRun, account: SocialAccount, comments: list[CommentRecord]) -> CommentWriteResult:
+    """Write the comments an import or a sync read, and record the outcome on its run."""
+    result = comments_write(account=account, comments=comments)
+    ingestion_run_succeed(run=run, rows_written=result.received)
+    return result
 
 
 def comments_score_request(*, account_id: int) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
+from comments.records import CommentRecord
 from ingestion.records import AccountDay, Batch, CampaignDay, PostDay, PostInfo
 
 from .errors import MAX_PROBLEMS, ImportFileError, ImportProblem, file_problem
@@ -22,6 +23,7 @@ class Parsed:
     batch: Batch
     start: dt.date | None
     end: dt.date | None
+    comments: tuple = ()  # CommentRecord, for layouts whose records are "comments"
 
 
 def _shown(value) -> str:
@@ -63,7 +65,7 @@ def parse_file(data: bytes, *, file_name: str, kind: str, as_of: dt.date) -> Par
         problems += row_problems
         if not row_problems:
             key = _record_key(layout, record)
-            if layout.records == "post_days":
+            if layout.records in ("post_days", "comments"):
                 record["external_id"] = key[0]
             if key in seen:
                 problems.append(ImportProblem(number, "", "", f"与第 {seen[key]} 行重复（{_key_label(layout)}相同）"))
@@ -79,7 +81,15 @@ def parse_file(data: bytes, *, file_name: str, kind: str, as_of: dt.date) -> Par
     return _build(layout, records, as_of)
 
 
+def _comment_external_id(record: dict) -> str:
+    # No comment id in the file: what the row says is the comment's identity.
+    fields = (record["post"], record["author"], record["commented_at"].isoformat(), " ".join(record["text"].split()))
+    return "csv:" + hashlib.sha256("\n".join(fields).encode()).hexdigest()[:32]
+
+
 def _record_key(layout: Layout, record: dict) -> tuple:
+    if layout.records == "comments":
+        return (record.get("external_id") or _comment_external_id(record),)
     if layout.records == "post_days":
         return (record.get("external_id") or _post_external_id(layout, record["title"], record["published_at"]),)
     return tuple(record[c.field] for c in layout.columns if c.key)
@@ -126,6 +136,10 @@ def _build(layout: Layout, records: list[dict], as_of: dt.date) -> Parsed:
     if layout.records == "account_days":
         batch.account_days = [AccountDay(**r) for r in records]
         dates = [r["date"] for r in records]
+    elif layout.records == "comments":
+        comments = tuple(CommentRecord(**r) for r in records)
+        dates = [r["commented_at"].astimezone(dt.timezone(dt.timedelta(hours=8))).date() for r in records]
+        return Parsed(layout=layout, batch=batch, start=min(dates), end=max(dates), comments=comments)
     elif layout.records == "campaign_days":
         batch.campaign_days = [CampaignDay(**r) for r in records]
         dates = [r["date"] for r in records]

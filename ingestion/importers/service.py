@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Platform, SocialAccount
+from comments.services import comments_import
 from ingestion.models import RunSource, RunStatus
 from ingestion.services import batch_ingest, ingestion_run_create, ingestion_run_fail
 
@@ -98,7 +99,10 @@ def file_import(
         window_start=parsed.start, window_end=parsed.end, status=RunStatus.RUNNING,
     )
     try:
-        written = batch_ingest(run=run, batch=parsed.batch)
+        if parsed.layout.records == "comments":
+            written = comments_import(run=run, account=account, comments=list(parsed.comments))
+        else:
+            written = batch_ingest(run=run, batch=parsed.batch)
     except Exception as exc:
         ingestion_run_fail(run=run, error=f"写入失败：{exc}")
         raise
@@ -108,6 +112,7 @@ def file_import(
         "posts": len({d.post.external_id for d in batch.post_days}),
         "post_days": len(batch.post_days),
         "campaign_days": len(batch.campaign_days),
+        "comments": len(parsed.comments),
     }
     return ImportResult(
         kind=parsed.layout.kind, layout=parsed.layout.name, file_name=file_name, rows=rows,
