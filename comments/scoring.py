@@ -48,12 +48,48 @@ DEFAULT_TOPICS: dict[str, tuple[str, ...]] = {
 # Clauses that turn the words after them around ("不", "没") or that snownlp's shopping-review
 # counts read too weakly: a small cue list moves the log-odds before the label is taken.
 _CUES: dict[str, float] = {
-    "差评": -4.0, "失望": -3.0, "垃圾": -4.0, "太差": -3.0, "很差": -3.0, "不好": -2.5, "难用": -3.0,
-    "坑": -2.0, "骗": -3.0, "再也不": -3.0, "不会再": -3.0, "后悔": -3.0, "退货": -1.5, "退款": -1.5,
-    "投诉": -3.0, "太慢": -2.5, "没效果": -3.0, "不值": -2.5, "掉色": -2.0, "起球": -2.0, "破损": -2.5,
-    "不推荐": -4.0, "别买": -4.0, "不满意": -4.0, "不喜欢": -3.5, "不行": -2.5, "一般般": -1.5,
-    "好评": 3.0, "满意": 2.0, "推荐": 1.5, "喜欢": 2.0, "回购": 2.5, "超赞": 3.0, "好用": 2.0, "惊喜": 2.0,
-    "物美价廉": 3.0, "值得": 2.0, "给力": 2.5, "很快": 1.5, "爱了": 3.0, "完美": 2.5, "不错": 2.0,
+    "差评": -4.0,
+    "失望": -3.0,
+    "垃圾": -4.0,
+    "太差": -3.0,
+    "很差": -3.0,
+    "不好": -2.5,
+    "难用": -3.0,
+    "坑": -2.0,
+    "骗": -3.0,
+    "再也不": -3.0,
+    "不会再": -3.0,
+    "后悔": -3.0,
+    "退货": -1.5,
+    "退款": -1.5,
+    "投诉": -3.0,
+    "太慢": -2.5,
+    "没效果": -3.0,
+    "不值": -2.5,
+    "掉色": -2.0,
+    "起球": -2.0,
+    "破损": -2.5,
+    "不推荐": -4.0,
+    "别买": -4.0,
+    "不满意": -4.0,
+    "不喜欢": -3.5,
+    "不行": -2.5,
+    "一般般": -1.5,
+    "好评": 3.0,
+    "满意": 2.0,
+    "推荐": 1.5,
+    "喜欢": 2.0,
+    "回购": 2.5,
+    "超赞": 3.0,
+    "好用": 2.0,
+    "惊喜": 2.0,
+    "物美价廉": 3.0,
+    "值得": 2.0,
+    "给力": 2.5,
+    "很快": 1.5,
+    "爱了": 3.0,
+    "完美": 2.5,
+    "不错": 2.0,
 }
 _NEGATED_POSITIVE = re.compile(r"(不|没|没有|并不|一点也不|一点都不)(太)?(好|满意|喜欢|推荐|值得|划算|舒服|好用)")
 
@@ -89,8 +125,9 @@ def _model() -> tuple[dict[str, float], float, float]:
     unseen = math.log(pos["none"] / pos["total"]) - math.log(neg["none"] / neg["total"])
     log_odds = {}
     for word in pos["d"].keys() | neg["d"].keys():
-        log_odds[word] = (math.log(pos["d"].get(word, pos["none"]) / pos["total"])
-                          - math.log(neg["d"].get(word, neg["none"]) / neg["total"]))
+        log_odds[word] = math.log(pos["d"].get(word, pos["none"]) / pos["total"]) - math.log(
+            neg["d"].get(word, neg["none"]) / neg["total"]
+        )
     return log_odds, prior, unseen
 
 
@@ -129,8 +166,9 @@ def sentiment(text: str) -> float:
 
 def topics_in(text: str, topics: Mapping[str, Iterable[str]]) -> tuple[str, ...]:
     """The topic keywords a comment mentions, itself or through one of its synonyms."""
-    return tuple(keyword for keyword, synonyms in topics.items()
-                 if keyword in text or any(s and s in text for s in synonyms))
+    return tuple(
+        keyword for keyword, synonyms in topics.items() if keyword in text or any(s and s in text for s in synonyms)
+    )
 
 
 def score(texts: Iterable[str], topics: Mapping[str, Iterable[str]] = DEFAULT_TOPICS) -> list[Scored]:

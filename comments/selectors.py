@@ -20,15 +20,26 @@ COMMENT_METRICS = COMMENT_KPIS
 
 
 def comments_in(
-    *, organization: Organization, account: int | None = None, post: int | None = None,
-    platform: str | None = None, start: dt.date | None = None, end: dt.date | None = None,
-    label: str | None = None, topic: str | None = None,
+    *,
+    organization: Organization,
+    account: int | None = None,
+    post: int | None = None,
+    platform: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    label: str | None = None,
+    topic: str | None = None,
 ) -> QuerySet[Comment]:
     """The organisation's comments, filtered; newest first."""
     comments = Comment.objects.filter(account__organization=organization)
     filters = {
-        "account_id": account, "post_id": post, "account__platform": platform, "date__gte": start,
-        "date__lte": end, "label": label, "topics__contains": [topic] if topic else None,
+        "account_id": account,
+        "post_id": post,
+        "account__platform": platform,
+        "date__gte": start,
+        "date__lte": end,
+        "label": label,
+        "topics__contains": [topic] if topic else None,
     }
     comments = comments.filter(**{k: v for k, v in filters.items() if v is not None})
     return comments.select_related("post", "account").order_by("-commented_at", "-pk")
@@ -53,9 +64,7 @@ def comment_topics(*, limit: int | None = None, **query) -> list[dict]:
         return [{"keyword": k, "count": n, "negative_share": share} for k, n, share in cursor.fetchall()]
 
 
-def comment_sentiment(
-    *, granularity: str = "total", group_by: str | None = None, **query
-) -> list[dict]:
+def comment_sentiment(*, granularity: str = "total", group_by: str | None = None, **query) -> list[dict]:
     """Sentiment KPIs (comments.kpis) per period and group; rows ordered by period then group."""
     if granularity not in GRANULARITIES:
         raise ValueError(f"granularity must be one of {', '.join(GRANULARITIES)}")
@@ -79,8 +88,13 @@ def comment_sentiment(
     start = query.get("start")
     out = []
     for row in rows:
-        kpis = sentiment_kpis(comments=row["comments_total"], scored=row["scored"], positive=row["positive"],
-                              neutral=row["neutral"], negative=row["negative"])
+        kpis = sentiment_kpis(
+            comments=row["comments_total"],
+            scored=row["scored"],
+            positive=row["positive"],
+            neutral=row["neutral"],
+            negative=row["negative"],
+        )
         coverage = kpis.pop("coverage")
         result = {"period": _period_label(row.get("period"), start)}
         if group_by:

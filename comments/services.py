@@ -37,17 +37,16 @@ def _posts_for(account: SocialAccount, refs: set[str]) -> tuple[dict[str, int], 
     by_id = dict(Post.objects.filter(account=account, external_id__in=refs).values_list("external_id", "pk"))
     missing = refs - by_id.keys()
     if missing:
-        for title, pk in Post.objects.filter(account=account, title__in=missing).order_by("-pk").values_list(
-            "title", "pk"
-        ):
+        for title, pk in Post.objects.filter(account=account, title__in=missing).order_by("-pk").values_list("title", "pk"):
             by_id[title] = pk  # the oldest post of that title wins (ordered last)
     missing = refs - by_id.keys()
     created = [
         Post(account=account, external_id="comments:" + hashlib.sha256(ref.encode()).hexdigest()[:24], title=ref)
         for ref in sorted(missing)
     ]
-    Post.objects.bulk_create(created, update_conflicts=True, unique_fields=["account", "external_id"],
-                             update_fields=["title"])
+    Post.objects.bulk_create(
+        created, update_conflicts=True, unique_fields=["account", "external_id"], update_fields=["title"]
+    )
     for post in Post.objects.filter(account=account, external_id__in=[p.external_id for p in created]):
         by_id[post.title] = post.pk
     return by_id, len(created)
@@ -94,18 +93,21 @@ def comments_write(*, account: SocialAccount, comments: list[CommentRecord]) -> 
         changed = 0
         with connection.cursor() as cursor:
             for start in range(0, len(merged), WRITE_CHUNK):
-                chunk = merged[start:start + WRITE_CHUNK]
-                cursor.execute(_UPSERT, {
-                    "account": account.pk,
-                    "external_id": [c.external_id for c in chunk],
-                    "post_id": [post_ids[c.post] for c in chunk],
-                    "author": [c.author[:200] if keep_names else "" for c in chunk],
-                    "text": [c.text for c in chunk],
-                    "commented_at": [c.commented_at for c in chunk],
-                    "date": [c.commented_at.astimezone(tz).date() for c in chunk],
-                    "likes": [c.likes for c in chunk],
-                    "reply_to": [c.reply_to[:128] for c in chunk],
-                })
+                chunk = merged[start : start + WRITE_CHUNK]
+                cursor.execute(
+                    _UPSERT,
+                    {
+                        "account": account.pk,
+                        "external_id": [c.external_id for c in chunk],
+                        "post_id": [post_ids[c.post] for c in chunk],
+                        "author": [c.author[:200] if keep_names else "" for c in chunk],
+                        "text": [c.text for c in chunk],
+                        "commented_at": [c.commented_at for c in chunk],
+                        "date": [c.commented_at.astimezone(tz).date() for c in chunk],
+                        "likes": [c.likes for c in chunk],
+                        "reply_to": [c.reply_to[:128] for c in chunk],
+                    },
+                )
                 changed += cursor.rowcount
         if changed:
             transaction.on_commit(lambda: comments_score_request(account_id=account.pk))
@@ -155,7 +157,8 @@ def topic_word_add(*, organization: Organization, keyword: str, synonyms: list[s
         raise ValueError("keyword must not be empty")
     with transaction.atomic():
         word, _ = TopicWord.objects.update_or_create(
-            organization=organization, keyword=keyword,
+            organization=organization,
+            keyword=keyword,
             defaults={"synonyms": sorted({s.strip() for s in synonyms if s.strip() and s.strip() != keyword})},
         )
         _rescore_organization(organization)
@@ -172,9 +175,7 @@ def topic_word_delete(*, word: TopicWord) -> None:
 def organization_topics(organization_id: int) -> dict[str, tuple[str, ...]]:
     """The built-in topic list with the organisation's own topics added (or their synonyms extended)."""
     topics = dict(scoring.DEFAULT_TOPICS)
-    for keyword, synonyms in TopicWord.objects.filter(organization_id=organization_id).values_list(
-        "keyword", "synonyms"
-    ):
+    for keyword, synonyms in TopicWord.objects.filter(organization_id=organization_id).values_list("keyword", "synonyms"):
         topics[keyword] = tuple(dict.fromkeys((*topics.get(keyword, ()), *synonyms)))
     return topics
 
@@ -195,19 +196,20 @@ def comments_score(*, account: SocialAccount, limit: int | None = None) -> int:
     while limit is None or done < limit:
         size = SCORE_BATCH if limit is None else min(SCORE_BATCH, limit - done)
         batch = list(
-            Comment.objects.filter(account=account, scored_at__isnull=True).order_by("pk").values_list("pk", "text")[
-                :size
-            ]
+            Comment.objects.filter(account=account, scored_at__isnull=True).order_by("pk").values_list("pk", "text")[:size]
         )
         if not batch:
             break
         results = scoring.score([text for _, text in batch], topics)
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(_SCORE_UPDATE, {
-                "id": [pk for pk, _ in batch],
-                "sentiment": [r.sentiment for r in results],
-                "label": [r.label for r in results],
-                "topics": ["|".join(r.topics) for r in results],
-            })
+            cursor.execute(
+                _SCORE_UPDATE,
+                {
+                    "id": [pk for pk, _ in batch],
+                    "sentiment": [r.sentiment for r in results],
+                    "label": [r.label for r in results],
+                    "topics": ["|".join(r.topics) for r in results],
+                },
+            )
         done += len(batch)
     return done

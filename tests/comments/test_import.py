@@ -10,12 +10,14 @@ from tests.factories import PostFactory, SocialAccountFactory
 
 pytestmark = pytest.mark.django_db
 
-GOOD = "\n".join([
-    "date,post,author,text",
-    "2026-10-01 20:15,v1,小王,物流太慢了，等了一周",
-    "2026/10/02,新品开箱,,质量很好，会回购",
-    "2026年10月03日 09:00,另一条视频,小李,\"客服态度不错，价格也便宜\"",
-]).encode("utf-8-sig")
+GOOD = "\n".join(
+    [
+        "date,post,author,text",
+        "2026-10-01 20:15,v1,小王,物流太慢了，等了一周",
+        "2026/10/02,新品开箱,,质量很好，会回购",
+        '2026年10月03日 09:00,另一条视频,小李,"客服态度不错，价格也便宜"',
+    ]
+).encode("utf-8-sig")
 
 
 @pytest.fixture
@@ -50,15 +52,17 @@ def test_optional_columns(account):
 
 
 def test_bad_rows_reject_the_whole_file_with_row_and_column(account):
-    data = "\n".join([
-        "date,post,author,text,likes",
-        "2026-10-01,v1,小王,很好,1",
-        "not a day,v1,小王,很好,1",
-        "2026-10-02,,小王,还行,1",
-        "2026-10-03,v1,小王,,1",
-        "2026-10-04,v1,小王,不错,many",
-        "2026-10-01,v1,小王,很好,1",
-    ]).encode()
+    data = "\n".join(
+        [
+            "date,post,author,text,likes",
+            "2026-10-01,v1,小王,很好,1",
+            "not a day,v1,小王,很好,1",
+            "2026-10-02,,小王,还行,1",
+            "2026-10-03,v1,小王,,1",
+            "2026-10-04,v1,小王,不错,many",
+            "2026-10-01,v1,小王,很好,1",
+        ]
+    ).encode()
     with pytest.raises(ImportFileError) as caught:
         file_import(account=account, file=data, file_name="bad.csv")
     problems = [(p.row, p.column) for p in caught.value.problems]

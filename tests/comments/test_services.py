@@ -16,8 +16,9 @@ AT = timezone.make_aware(dt.datetime(2026, 10, 1, 23, 30), timezone.get_default_
 
 
 def record(external_id, text, *, post="v1", author="小王", likes=None, at=AT, reply_to=""):
-    return CommentRecord(external_id=external_id, post=post, text=text, commented_at=at, author=author, likes=likes,
-                         reply_to=reply_to)
+    return CommentRecord(
+        external_id=external_id, post=post, text=text, commented_at=at, author=author, likes=likes, reply_to=reply_to
+    )
 
 
 @pytest.fixture
@@ -28,9 +29,10 @@ def account():
 
 
 def test_same_comments_twice_change_nothing_and_new_likes_keep_the_score(account):
-    first = services.comments_write(account=account, comments=[record("c1", "质量很好"), record("c2", "物流太慢")])
+    same = [record("c1", "质量很好"), record("c2", "物流太慢")]
+    first = services.comments_write(account=account, comments=same)
     assert (first.received, first.changed, first.posts_created) == (2, 2, 0)
-    assert services.comments_write(account=account, comments=[record("c1", "质量很好"), record("c2", "物流太慢")]).changed == 0
+    assert services.comments_write(account=account, comments=same).changed == 0
     assert services.comments_score(account=account) == 2
     services.comments_write(account=account, comments=[record("c1", "质量很好", likes=9), record("c2", "物流太慢，差评")])
     c1, c2 = Comment.objects.filter(account=account).order_by("external_id")
@@ -40,9 +42,13 @@ def test_same_comments_twice_change_nothing_and_new_likes_keep_the_score(account
 
 
 def test_a_post_named_by_title_or_unknown(account):
-    result = services.comments_write(account=account, comments=[
-        record("c1", "好看", post="新品开箱"), record("c2", "好看", post="没见过的视频"),
-    ])
+    result = services.comments_write(
+        account=account,
+        comments=[
+            record("c1", "好看", post="新品开箱"),
+            record("c2", "好看", post="没见过的视频"),
+        ],
+    )
     assert result.posts_created == 1
     c1, c2 = Comment.objects.filter(account=account).order_by("external_id").select_related("post")
     assert c1.post.external_id == "v1"
