@@ -76,7 +76,7 @@ def comment_sentiment(*, granularity: str = "total", group_by: str | None = None
     if period is not None:
         keys["period"] = period
     if group_by:
-        keys[group_by] = F(GROUPS[group_by])
+        keys["group_key"] = F(GROUPS[group_by])  # aliased: "post" would clash with the model's field
     counts = {
         "comments_total": Count("pk"),
         "scored": Count("pk", filter=Q(scored_at__isnull=False)),
@@ -98,7 +98,7 @@ def comment_sentiment(*, granularity: str = "total", group_by: str | None = None
         coverage = kpis.pop("coverage")
         result = {"period": _period_label(row.get("period"), start)}
         if group_by:
-            result[group_by] = row[group_by]
+            result[group_by] = row["group_key"]
         result.update({"kpis": kpis, "coverage": dict.fromkeys(COMMENT_KPIS, coverage)})
         out.append(result)
     return out
