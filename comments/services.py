@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import Organization, SocialAccount
 from analytics.models import Post
-from ingestion.models import IngestionRun
+from ingestion.connectors.base import connector_for
+from ingestion.models import IngestionRun, RunSource, RunStatus
 from ingestion.queueing import QUEUE_ERRORS
-from ingestion.services import ingestion_run_succeed
+from ingestion.services import ingestion_run_create, ingestion_run_fail, ingestion_run_succeed
 
 from . import scoring
 from .models import Comment, CommentPolicy, TopicWord
@@ -119,6 +123,31 @@ def comments_import(*, run: IngestionRun, account: SocialAccount, comments: list
     result = comments_write(account=account, comments=comments)
     ingestion_run_succeed(run=run, rows_written=result.received)
     return result
+
+
+def comments_sync(*, account: SocialAccount) -> CommentWriteResult | None:
+    """Read the comments of the account's recent posts through its platform's comment API (bounded per night).
+
+    None when the platform has no comment API here (its comments come from comments_csv). The read is
+    an IngestionRun (kind "comments"), so ops see it beside the metric syncs.
+    """
+    connector = connector_for(account)
+    read = getattr(connector, "comments", None)
+    if read is None:
+        return None
+    since = timezone.now() - dt.timedelta(days=settings.COMMENTS_SYNC_DAYS)
+    posts = list(
+        Post.objects.filter(account=account, published_at__gte=since)
+        .order_by("-published_at")
+        .values_list("external_id", flat=True)
+    )
+    run = ingestion_run_create(account=account, source=RunSource.API, kind="comments", status=RunStatus.RUNNING)
+    try:
+        records = read(posts, limit=settings.COMMENTS_SYNC_MAX_PER_ACCOUNT)
+        return comments_import(run=run, account=account, comments=records)
+    except Exception as exc:
+        ingestion_run_fail(run=run, error=f"评论读取失败：{exc}")
+        raise
 
 
 def comments_score_request(*, account_id: int) -> None:

@@ -7,11 +7,33 @@ import django.db.models.functions.datetime
 from django.db import migrations, models
 
 
+NIGHTLY_TASK = "每日评论 nightly sync_all_comments"
+
+
+def create_schedule(apps, schema_editor):
+    # After the 02:30 metric sync (ingestion 0002), so the night's new posts are known.
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    crontab, _ = CrontabSchedule.objects.get_or_create(
+        minute="30", hour="3", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Asia/Shanghai",
+    )
+    PeriodicTask.objects.get_or_create(
+        name=NIGHTLY_TASK,
+        defaults={"task": "comments.tasks.sync_all_comments", "crontab": crontab, "enabled": True,
+                  "description": "03:30 Asia/Shanghai: comments of recent posts, bounded per account"},
+    )
+
+
+def delete_schedule(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NIGHTLY_TASK).delete()
+
+
 class Migration(migrations.Migration):
 
     initial = True
 
     dependencies = [
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
         ('accounts', '0002_socialaccount_platform_kuaishou_channels'),
         ('analytics', '0005_platform_choices_follower_sources'),
     ]
@@ -63,4 +85,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('organization', 'keyword'), name='uniq_topic_word')],
             },
         ),
+        migrations.RunPython(create_schedule, delete_schedule),
     ]

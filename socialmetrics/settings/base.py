@@ -254,3 +254,7 @@ KPI_MAX_ROWS = env.int("KPI_MAX_ROWS", default=5000)
 
 # --- Platforms added in the second round (issue 13: Kuaishou; 视频号 reads WECHAT_API_BASE) ----------
 KUAISHOU_API_BASE = env("KUAISHOU_API_BASE", default="https://open.kuaishou.com")
+
+# --- Comments (issue 17): what the nightly comment read may take, per account --------------------
+COMMENTS_SYNC_DAYS = env.int("COMMENTS_SYNC_DAYS", default=14)  # posts published this many days back
+COMMENTS_SYNC_MAX_PER_ACCOUNT = env.int("COMMENTS_SYNC_MAX_PER_ACCOUNT", default=2000)
