@@ -9,7 +9,7 @@ from accounts.models import Platform, Role, SocialAccount
 from analytics.models import Post
 from comments import selectors, services
 from comments.kpis import COMMENT_KPIS
-from comments.models import CommentPolicy, SentimentLabel, TopicWord
+from comments.models import Comment, CommentPolicy, SentimentLabel, TopicWord
 
 from .base import TenantAPIView, TenantViewSet
 from .windows import OptionalWindowSerializer
@@ -60,7 +60,7 @@ class CommentQueryMixin:
         query.is_valid(raise_exception=True)
         args = dict(query.validated_data)
         # Ids from another organization are as unknown as ids that do not exist.
-        if "account" in args and not self.scoped(SocialAccount.objects.filter(pk=args["account"])).exists():
+        if "account" in args and not self.scoped(SocialAccount.objects.filter(pk=args["account"]), "organization").exists():
             raise exceptions.NotFound(f"No account {args['account']}.")
         if "post" in args and not self.scoped(Post.objects.filter(pk=args["post"]), "account__organization").exists():
             raise exceptions.NotFound(f"No post {args['post']}.")
@@ -70,6 +70,8 @@ class CommentQueryMixin:
 class CommentViewSet(CommentQueryMixin, TenantViewSet):
     """Comments, newest first, with their sentiment, label and topics."""
 
+    queryset = Comment.objects.all()  # the schema's model; list reads through comments.selectors
+    organization_path = "account__organization"
     serializer_class = CommentSerializer
 
     @extend_schema(parameters=[CommentListQuerySerializer], description=SENTIMENT_RULE)
@@ -106,7 +108,28 @@ class CommentTopicsView(CommentQueryMixin, TenantAPIView):
 class CommentSentimentView(CommentQueryMixin, TenantAPIView):
     """Sentiment KPIs per period and post, account or platform, with coverage."""
 
-    @extend_schema(parameters=[CommentSentimentQuerySerializer], description=SENTIMENT_RULE)
+    @extend_schema(
+        parameters=[CommentSentimentQuerySerializer],
+        description=SENTIMENT_RULE,
+        responses=inline_serializer(
+            "CommentSentiment",
+            {
+                "start": serializers.DateField(allow_null=True),
+                "end": serializers.DateField(allow_null=True),
+                "granularity": serializers.CharField(),
+                "kpis": serializers.ListField(child=serializers.CharField()),
+                "results": inline_serializer(
+                    "CommentSentimentRow",
+                    {
+                        "period": serializers.DateField(allow_null=True),
+                        "kpis": serializers.DictField(child=serializers.FloatField(allow_null=True)),
+                        "coverage": serializers.DictField(child=serializers.FloatField(allow_null=True)),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+    )
     def get(self, request):
         query = self.comment_query(CommentSentimentQuerySerializer)
         try:

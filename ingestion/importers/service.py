@@ -112,8 +112,9 @@ def file_import(
         "posts": len({d.post.external_id for d in batch.post_days}),
         "post_days": len(batch.post_days),
         "campaign_days": len(batch.campaign_days),
-        "comments": len(parsed.comments),
     }
+    if parsed.comments:
+        rows["comments"] = len(parsed.comments)
     return ImportResult(
         kind=parsed.layout.kind, layout=parsed.layout.name, file_name=file_name, rows=rows,
         date_start=parsed.start, date_end=parsed.end, changed=written.changed, run_id=run.pk,

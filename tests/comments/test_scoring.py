@@ -59,3 +59,20 @@ print("ok", result.sentiment)
     assert done.stdout.startswith("ok")
     # jieba's only file is its dictionary cache, in the temp dir; nothing else was fetched or written.
     assert {p.name for p in tmp_path.iterdir()} <= {"jieba.cache"}
+
+
+def test_topics_on_a_planted_corpus_come_out_most_frequent_first():
+    # 30 comments about delivery, 20 about customer service, 10 about size, 40 about nothing in the list.
+    corpus = (
+        ["快递三天才到，太慢了", "发货很快，点赞", "物流信息一直不更新"] * 10
+        + ["客服回复很及时", "售后态度太差"] * 10
+        + ["尺码偏小，建议拍大一码"] * 10
+        + ["今天也来打卡", "视频拍得真好看", "第一！", "博主好可爱"] * 10
+    )
+    counts: dict[str, int] = {}
+    for result in scoring.score(corpus):
+        for topic in result.topics:
+            counts[topic] = counts.get(topic, 0) + 1
+    ranked = sorted(counts, key=lambda t: -counts[t])
+    assert ranked[:3] == ["物流", "客服", "尺码"]
+    assert (counts["物流"], counts["客服"], counts["尺码"]) == (30, 20, 10)
