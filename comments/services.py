@@ -15,9 +15,9 @@ from django.utils import timezone
 from accounts.models import Organization, SocialAccount
 from analytics.models import Post
 from ingestion.connectors.base import connector_for
-from ingestion.models import IngestionRun, RunSource, RunStatus
+from ingestion.models import IngestionRun
 from ingestion.queueing import QUEUE_ERRORS
-from ingestion.services import ingestion_run_create, ingestion_run_fail, ingestion_run_succeed
+from ingestion.services import ingestion_run_succeed
 
 from . import scoring
 from .models import Comment, CommentPolicy, TopicWord
@@ -128,11 +128,10 @@ def comments_import(*, run: IngestionRun, account: SocialAccount, comments: list
 def comments_sync(*, account: SocialAccount) -> CommentWriteResult | None:
     """Read the comments of the account's recent posts through its platform's comment API (bounded per night).
 
-    None when the platform has no comment API here (its comments come from comments_csv). The read is
-    an IngestionRun (kind "comments"), so ops see it beside the metric syncs.
+    None when the platform has no comment API here (its comments come from comments_csv). Not an
+    IngestionRun: runs describe the metric windows (gaps, staleness), which comments do not fill.
     """
-    connector = connector_for(account)
-    read = getattr(connector, "comments", None)
+    read = getattr(connector_for(account), "comments", None)
     if read is None:
         return None
     since = timezone.now() - dt.timedelta(days=settings.COMMENTS_SYNC_DAYS)
@@ -141,13 +140,9 @@ def comments_sync(*, account: SocialAccount) -> CommentWriteResult | None:
         .order_by("-published_at")
         .values_list("external_id", flat=True)
     )
-    run = ingestion_run_create(account=account, source=RunSource.API, kind="comments", status=RunStatus.RUNNING)
-    try:
-        records = read(posts, limit=settings.COMMENTS_SYNC_MAX_PER_ACCOUNT)
-        return comments_import(run=run, account=account, comments=records)
-    except Exception as exc:
-        ingestion_run_fail(run=run, error=f"评论读取失败：{exc}")
-        raise
+    result = comments_write(account=account, comments=read(posts, limit=settings.COMMENTS_SYNC_MAX_PER_ACCOUNT))
+    logger.info("comments of account %s: %s read, %s changed", account.pk, result.received, result.changed)
+    return result
 
 
 def comments_score_request(*, account_id: int) -> None:

@@ -43,8 +43,7 @@ def test_recent_posts_comments_are_read_once_bounded_and_scored(live, settings, 
     stored = Comment.objects.filter(account=account)
     assert stored.count() == result.received
     assert all(c.post.account_id == account.pk for c in stored.select_related("post"))
-    run = IngestionRun.objects.filter(account=account, kind="comments").get()
-    assert (run.status, run.rows_written) == (RunStatus.SUCCEEDED, result.received)
+    assert not IngestionRun.objects.filter(account=account, kind="comments").exists()  # runs are metric windows
     assert comments_sync(account=account).changed == 0  # idempotent on the platform's comment id
     assert comments_score(account=account) == result.received
     assert set(stored.values_list("label", flat=True)) <= {"positive", "neutral", "negative"}
