@@ -1,4 +1,5 @@
-"""Comments through the platforms' comment APIs (Douyin item/comment/list, Weibo comments/show) on the sandbox."""
+"""Comments through the platforms' comment APIs (Douyin item/comment/list, Weibo comments/show, WeChat
+comment/list) on the sandbox."""
 
 import datetime as dt
 
@@ -14,7 +15,7 @@ from ingestion.services import account_sync
 from tests.factories import SocialAccountFactory
 
 pytestmark = pytest.mark.django_db
-IDS = {"douyin": "_000testDouyin", "weibo": "5800000042", "xiaohongshu": "60400042"}
+IDS = {"douyin": "_000testDouyin", "weibo": "5800000042", "wechat": "wxTEST0001", "xiaohongshu": "60400042"}
 
 
 @pytest.fixture
@@ -31,11 +32,12 @@ def synced_account(platform):
         platform=platform, external_id=IDS[platform], credentials=demo_credentials(platform, IDS[platform])
     )
     yesterday = dt.datetime.now(SHANGHAI).date() - dt.timedelta(days=1)
-    assert account_sync(account=account, start=yesterday, end=yesterday).status == RunStatus.SUCCEEDED
+    start = yesterday - dt.timedelta(days=6)  # WeChat reads articles by publish day: a week has some
+    assert account_sync(account=account, start=start, end=yesterday).status == RunStatus.SUCCEEDED
     return account
 
 
-@pytest.mark.parametrize("platform", ["douyin", "weibo"])
+@pytest.mark.parametrize("platform", ["douyin", "weibo", "wechat"])
 def test_recent_posts_comments_are_read_once_bounded_and_scored(live, settings, platform):
     account = synced_account(platform)
     result = comments_sync(account=account)
@@ -50,7 +52,7 @@ def test_recent_posts_comments_are_read_once_bounded_and_scored(live, settings, 
     if platform == "weibo":
         assert stored.exclude(author="").exists() and stored.exclude(reply_to="").exists()
     else:
-        assert set(stored.values_list("author", flat=True)) == {""}  # Douyin sends ids, not names
+        assert set(stored.values_list("author", flat=True)) == {""}  # Douyin and WeChat send ids, not names
     settings.COMMENTS_SYNC_MAX_PER_ACCOUNT = 7
     Comment.objects.all().delete()
     assert comments_sync(account=account).received == 7
