@@ -53,7 +53,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"seeding {start}..{end} from the platform sandbox at {root}")
                 report = demo_sync(accounts=accounts, start=start, end=end, root=root, resync=resync,
                                    progress=lambda line: self.stdout.write(f"  {line}"))
-                for account in accounts:  # comments of recent posts (Douyin, Weibo), scored inline
+                for account in accounts:  # comments of recent posts (comment APIs), scored inline
                     if not resync and Comment.objects.filter(account=account).exists():
                         continue
                     try:
