@@ -90,6 +90,12 @@ _CUES: dict[str, float] = {
     "爱了": 3.0,
     "完美": 2.5,
     "不错": 2.0,
+    # 态度 leans negative in the review counts (态度差 is a common complaint): praise of it must win.
+    "态度很好": 4.0,
+    "态度特别好": 4.0,
+    "态度非常好": 4.0,
+    "耐心": 1.5,
+    "热情": 1.5,
 }
 _NEGATED_POSITIVE = re.compile(r"(不|没|没有|并不|一点也不|一点都不)(太)?(好|满意|喜欢|推荐|值得|划算|舒服|好用)")
 
