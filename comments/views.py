@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
+from accounts.models import Role, SocialAccount
 from dashboards.context import filter_form, organization_required, page_context
 
 from . import scoring, selectors, services
 from .forms import CommentFilterForm, TopicWordForm
-from .models import SentimentLabel, TopicWord
+from .models import CommentPolicy, SentimentLabel, TopicWord
 
 SHOWN_COMMENTS = 200
 
@@ -52,8 +52,18 @@ def comments_page(request):
         "topic_form": TopicWordForm(),
         "default_topics": scoring.DEFAULT_TOPICS,
         "can_edit_topics": Role.allows(request.role, Role.ANALYST),
+        "can_edit_privacy": Role.allows(request.role, Role.OWNER),
+        "names_kept": _names_kept(context["accounts"]),
     }
     return render(request, "comments/comments.html", context)
+
+
+def _names_kept(accounts) -> list[tuple]:
+    """(account, keeps author names) for the accounts shown; no policy row means names are kept."""
+    off = set(
+        CommentPolicy.objects.filter(account__in=accounts, store_author_names=False).values_list("account_id", flat=True)
+    )
+    return [(account, account.pk not in off) for account in accounts]
 
 
 def _back(request):
@@ -85,4 +95,22 @@ def topic_word_delete(request, pk: int):
     else:
         services.topic_word_delete(word=word)
         messages.success(request, _("已删除话题「%(word)s」。") % {"word": word.keyword})
+    return _back(request)
+
+
+@require_POST
+@organization_required
+def comment_policy_set(request, account_pk: int):
+    account = get_object_or_404(SocialAccount, pk=account_pk, organization=request.organization)
+    if not Role.allows(request.role, Role.OWNER):
+        messages.error(request, _("只有所有者可以更改评论者昵称的保存方式。"))
+    else:
+        keep = request.POST.get("store_author_names") == "on"
+        services.comment_policy_set(account=account, store_author_names=keep)
+        messages.success(
+            request,
+            _("「%(account)s」：已保存评论者昵称。") % {"account": account.name}
+            if keep
+            else _("「%(account)s」：不再保存评论者昵称，已清除已保存的昵称。") % {"account": account.name},
+        )
     return _back(request)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from comments import services
-from comments.models import TopicWord
+from comments.models import Comment, CommentPolicy, TopicWord
 from comments.records import CommentRecord
 from tests.factories import MembershipFactory, PostFactory, SocialAccountFactory
 
@@ -68,3 +68,19 @@ def test_an_analyst_adds_a_topic_word_a_viewer_cannot(setup):
     assert TopicWord.objects.filter(pk=word.pk).exists()
     client.post(f"/comments/topics/{word.pk}/delete/")
     assert not TopicWord.objects.filter(pk=word.pk).exists()
+
+
+def test_only_an_owner_switches_author_names_off_on_the_page(setup):
+    client, membership, _ = setup
+    account = membership.organization.accounts.get()
+    client.post(f"/comments/privacy/{account.pk}/", {})  # an analyst
+    assert Comment.objects.filter(author="小王").exists()
+    owner = MembershipFactory(organization=membership.organization, role=Role.OWNER)
+    other = Client()
+    other.force_login(owner.user, backend=BACKEND)
+    assert 'data-names-kept="1"' in other.get("/comments/").content.decode()
+    assert other.post(f"/comments/privacy/{account.pk}/", {}).status_code == 302
+    assert not Comment.objects.exclude(author="").exists()
+    assert 'data-names-kept="0"' in other.get("/comments/").content.decode()
+    other.post(f"/comments/privacy/{account.pk}/", {"store_author_names": "on"})
+    assert CommentPolicy.objects.get(account=account).store_author_names
