@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import SimpleRouter
 
-from api import alerts, budget, reports, views
+from api import alerts, budget, comments, reports, views
 
 router = SimpleRouter()
 router.register("accounts", views.AccountViewSet, basename="account")
@@ -18,11 +18,16 @@ router.register("alert-rules", alerts.AlertRuleViewSet, basename="alert-rule")
 router.register("alerts", alerts.AlertViewSet, basename="alert")
 router.register("report-schedules", reports.ReportScheduleViewSet, basename="report-schedule")
 router.register("reports", reports.ReportViewSet, basename="report")
+router.register("comments", comments.CommentViewSet, basename="comment")
+router.register("comment-topic-words", comments.TopicWordViewSet, basename="comment-topic-word")
 
 app_name = "api"
 urlpatterns = [
     path("v1/kpis/", views.KpiView.as_view(), name="kpis"),
     path("v1/budget-plan/", budget.BudgetPlanView.as_view(), name="budget-plan"),
+    path("v1/comment-topics/", comments.CommentTopicsView.as_view(), name="comment-topics"),
+    path("v1/comment-sentiment/", comments.CommentSentimentView.as_view(), name="comment-sentiment"),
+    path("v1/accounts/<int:account_pk>/comment-policy/", comments.CommentPolicyView.as_view(), name="comment-policy"),
     path("v1/import-templates/<str:kind>/", views.ImportTemplateView.as_view(), name="import-template"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),

@@ -105,6 +105,7 @@ class Batch:
     follower_sources: list[FollowerSourceDay] = field(default_factory=list)
     # Days the platform reported as not final yet (WeChat `is_delay`): stored, and read again until final.
     provisional_days: set[dt.date] = field(default_factory=set)
+    comments: list = field(default_factory=list)  # comments.records.CommentRecord, from a comments_csv file
 
     def __len__(self) -> int:
         return (len(self.account_days) + len(self.post_days) + len(self.campaign_days) + len(self.posts)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("alerts/", include("alerts.urls")),
     path("reports/", include("reports.urls")),
+    path("comments/", include("comments.urls")),
     path("", include("dashboards.urls")),
 ]
 

@@ -42,6 +42,7 @@ ERRORS = ErrorCodes(
 )
 DATE_TYPES = (7, 15, 30)  # the fixed windows the API offers, counted back from yesterday
 VIDEO_PAGE_SIZE = 20
+COMMENT_PAGE_SIZE = 50
 
 # data/external/user/<series>/ fields → raw metrics (KPIS.md).
 SERIES = {
@@ -168,3 +169,36 @@ class DouyinConnector(RefreshingConnector):
             refresh_token=reader.str(data, "refresh_token") or credentials["refresh_token"],
             expires_in=reader.int(data, "expires_in") or 1296000,
         )
+
+    # --- comments (the comments app reads them; PLATFORMS.md "Douyin", item/comment/list) --------
+
+    def comments(self, item_ids: list[str], *, limit: int) -> list:
+        """Top-level comments of these videos, newest first, at most `limit` in all.
+
+        /item/comment/list/ sends the commenter's id only (no name): authors stay empty.
+        """
+        from comments.records import CommentRecord  # the comments app owns its record type
+
+        if not self.account.credentials.get("access_token") or not self.open_id:
+            raise AuthError("douyin: the account's credentials lack access_token or open_id")
+        self._refresh_if_expiring()
+        endpoint = "/item/comment/list/"
+        reader = Reader("douyin", endpoint)
+        found: list[CommentRecord] = []
+        for item_id in item_ids:
+            cursor = 0
+            while len(found) < limit:
+                params = {"open_id": self.open_id, "item_id": item_id, "cursor": cursor, "count": COMMENT_PAGE_SIZE}
+                data = reader.dict(self._request("GET", endpoint, params=params), "data")
+                rows = reader.rows(data, "list")
+                found += [CommentRecord(
+                    external_id=reader.str(row, "comment_id", required=True), post=item_id,
+                    text=reader.str(row, "content"), commented_at=reader.timestamp(row, "create_time"),
+                    likes=reader.int(row, "digg_count"),
+                ) for row in rows[:limit - len(found)] if reader.timestamp(row, "create_time") is not None]
+                if not rows or str(data.get("has_more")).lower() not in ("true", "1"):
+                    break
+                cursor = reader.int(data, "cursor")
+                if cursor is None:
+                    raise reader.error("field 'cursor' is missing although has_more is true")
+        return found

@@ -42,6 +42,7 @@ DETAIL_FIELDS = {
     "like_user": "likes", "comment_count": "comments", "collection_user": "saves",
 }
 PUBLISHED_PAGE_SIZE = 20  # freepublish/batchget allows 1..20
+COMMENT_PAGE_SIZE = 49  # comment/list refuses a count of 50 or more
 logger = logging.getLogger(__name__)
 
 
@@ -246,3 +247,37 @@ class WeChatConnector(RefreshingConnector):
     def cache_token(self, token: str, *, timeout: float) -> None:
         # Encrypted with the credentials' key: whoever reads Redis does not get a usable token.
         cache.set(self.token_cache_key(), encrypt_json(token), timeout=timeout)
+
+    # --- comments (the comments app reads them; article comments, cgi-bin/comment/list) ---------
+
+    def comments(self, msgids: list[str], *, limit: int) -> list:
+        """Comments of these articles (datacube msgid "<msg_data_id>_<idx>", idx from 1), at most `limit` in all.
+
+        comment/list numbers an article's comments on their own, so the stored id is "<msgid>:<user_comment_id>";
+        it sends openids, not names: authors stay empty.
+        """
+        from comments.records import CommentRecord  # the comments app owns its record type
+
+        endpoint = "/cgi-bin/comment/list"
+        reader = Reader("wechat", endpoint)
+        found: list[CommentRecord] = []
+        for msgid in msgids:
+            msg_data_id, _, idx = msgid.partition("_")
+            if not (msg_data_id.isdigit() and idx.isdigit()):
+                continue  # not an article published through the account (no comment area to read)
+            begin = 0
+            while len(found) < limit:
+                payload = self._request("POST", endpoint, json={
+                    "msg_data_id": int(msg_data_id), "index": int(idx) - 1, "begin": begin,
+                    "count": COMMENT_PAGE_SIZE, "type": 0,
+                })
+                rows = reader.rows(payload, "comment")
+                found += [CommentRecord(
+                    external_id=f"{msgid}:{reader.str(row, 'user_comment_id', required=True)}", post=msgid,
+                    text=reader.str(row, "content"), commented_at=reader.timestamp(row, "create_time"),
+                ) for row in rows[:limit - len(found)] if reader.timestamp(row, "create_time") is not None]
+                begin += len(rows)
+                total = reader.int(payload, "total")
+                if not rows or (total is not None and begin >= total):
+                    break
+        return found

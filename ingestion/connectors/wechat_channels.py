@@ -24,6 +24,7 @@ FINDER_ENDPOINT = "/channels/finderlive/get_finder_attr_by_appid"
 @register
 class WeChatChannelsConnector(WeChatConnector):
     platform = Platform.WECHAT_CHANNELS
+    comments = None  # 视频号 comments have no API here (the article comment/list is the Official Account's)
 
     def fetch(self, start: dt.date, end: dt.date) -> Batch:
         day = snapshot_day(self.account, start, end)

@@ -24,6 +24,7 @@ ERRORS = ErrorCodes(
     notes={**dict.fromkeys(RATE_LIMITED, "rate limit"), **dict.fromkeys(TOKEN_INVALID, "re-authorise the account")},
 )
 PAGE_SIZE = 100
+COMMENT_PAGE_SIZE = 200  # comments/show allows up to 200 a page
 CREATED_AT = "%a %b %d %H:%M:%S %z %Y"  # "Tue May 31 17:46:55 +0800 2011"
 # Lifetime counters of a status → post metrics (and, as day-over-day increases, account metrics).
 COUNTERS = {"attitudes_count": "likes", "comments_count": "comments", "reposts_count": "shares"}
@@ -87,3 +88,36 @@ class WeiboConnector(Connector):
             return dt.datetime.strptime(text, CREATED_AT)
         except ValueError:
             raise reader.error(f"field 'created_at' is not a Weibo date: {text!r}") from None
+
+    # --- comments (the comments app reads them; comments/show) -----------------------------------
+
+    def comments(self, status_ids: list[str], *, limit: int) -> list:
+        """Comments of these statuses, newest first, at most `limit` in all; replies name the comment answered."""
+        from comments.records import CommentRecord  # the comments app owns its record type
+
+        token = self.account.credentials.get("access_token")
+        if not token:
+            raise AuthError("weibo: the account's credentials lack access_token")
+        endpoint = "/2/comments/show.json"
+        reader = Reader("weibo", endpoint)
+        found: list[CommentRecord] = []
+        for status_id in status_ids:
+            page = 1
+            while len(found) < limit:
+                params = {"id": status_id, "access_token": token, "count": COMMENT_PAGE_SIZE, "page": page}
+                payload = self.client.request("GET", endpoint, params=params)
+                rows = reader.rows(payload, "comments")
+                for row in rows[:limit - len(found)]:
+                    reply = row.get("reply_comment") if isinstance(row.get("reply_comment"), dict) else {}
+                    user = row.get("user") if isinstance(row.get("user"), dict) else {}
+                    found.append(CommentRecord(
+                        external_id=reader.str(row, "idstr") or reader.str(row, "id", required=True), post=status_id,
+                        text=reader.str(row, "text"), commented_at=self._created_at(reader, row),
+                        author=reader.str(user, "screen_name"),
+                        reply_to=reader.str(reply, "idstr") or reader.str(reply, "id"),
+                    ))
+                total = reader.int(payload, "total_number")
+                if len(rows) < COMMENT_PAGE_SIZE or (total is not None and page * COMMENT_PAGE_SIZE >= total):
+                    break
+                page += 1
+        return [c for c in found if c.commented_at is not None]

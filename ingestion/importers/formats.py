@@ -31,7 +31,7 @@ class Layout:
     kind: str
     name: str
     label: str  # Chinese name used in messages
-    records: str  # "account_days" | "post_days" | "campaign_days"
+    records: str  # "account_days" | "post_days" | "campaign_days" | "comments"
     columns: tuple[Column, ...]
     platform: str | None = None  # None: the project's generic templates, any platform
     strict: bool = False  # our own templates: an unknown column is an error (likely a typo), not ignored
@@ -227,6 +227,24 @@ LAYOUTS: tuple[Layout, ...] = (
             C("conversions", "conversions"),
             C("revenue", "revenue", parse=values.money),
             C("followers_gained", "followers_gained"),
+        ),
+    ),
+)
+
+# Comments of any platform (CONTRACT.md template `date, post, author, text`): `post` is the post's
+# platform id or its title; `comment_id`, `likes` and `reply_to` are optional. Stored through
+# comments.services, not the metrics tables.
+LAYOUTS += (
+    Layout(
+        kind="comments_csv", name="comments_csv", label="评论数据模板", records="comments", strict=True,
+        columns=(
+            C("commented_at", "date", "评论时间", parse=values.local_datetime, required=True, key=True),
+            C("post", "post", "作品", parse=values.short_text(255), required=True, key=True),
+            C("author", "author", "评论者", parse=values.short_text(200), required=True),
+            C("text", "text", "评论内容", parse=values.text, required=True, key=True),
+            C("external_id", "comment_id", "评论ID", parse=values.short_text(128)),
+            C("likes", "likes", "点赞"),
+            C("reply_to", "reply_to", "回复评论ID", parse=values.short_text(128)),
         ),
     ),
 )

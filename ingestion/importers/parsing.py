@@ -15,6 +15,7 @@ from itertools import chain, islice
 
 import numpy as np
 
+from comments.records import CommentRecord
 from ingestion.records import AccountDay, Batch, CampaignDay, PostDay, PostInfo
 
 from .errors import MAX_PROBLEMS, ImportFileError, ImportProblem, file_problem
@@ -36,6 +37,12 @@ def _post_external_id(layout: Layout, title: str, published_at: dt.datetime) -> 
     local = published_at.astimezone(dt.timezone(dt.timedelta(hours=8)))
     digest = hashlib.sha256(f"{' '.join(title.split())}\n{local:%Y-%m-%d %H:%M}".encode()).hexdigest()[:24]
     return f"{layout.id_prefix}:{digest}"
+
+
+def _comment_external_id(record: dict) -> str:
+    # No comment id in the file: what the row says is the comment's identity.
+    fields = (record["post"], record["author"], record["commented_at"].isoformat(), " ".join(record["text"].split()))
+    return "csv:" + hashlib.sha256("\n".join(fields).encode()).hexdigest()[:32]
 
 
 def _is_blank_or_summary(cells: list) -> bool:
@@ -70,7 +77,8 @@ class FileParse:
         self.file_name, self.as_of = file_name, as_of
         self._rows = rows
         self.rows_read = 0  # spreadsheet rows read so far (preamble and header included)
-        self.counts = {"account_days": 0, "posts": 0, "post_days": 0, "campaign_days": 0}
+        self.counts = ({"comments": 0} if self.layout.records == "comments"
+                       else {"account_days": 0, "posts": 0, "post_days": 0, "campaign_days": 0})
         self.start: dt.date | None = None
         self.end: dt.date | None = None
         self._columns = [(index, c.parse, c.field, c.key, c.headers[0]) for c, index in match.positions.items()]
@@ -122,6 +130,14 @@ class FileParse:
     def _add(self, batch: Batch, record: dict):
         """Append `record` to `batch` as its record type; returns its natural key."""
         records = self.layout.records
+        if records == "comments":
+            external_id = record.pop("external_id", "") or _comment_external_id(record)
+            batch.comments.append(CommentRecord(external_id=external_id, **record))
+            self.counts["comments"] += 1
+            day = record["commented_at"].astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+            self.start = day if self.start is None or day < self.start else self.start
+            self.end = day if self.end is None or day > self.end else self.end
+            return external_id
         if records == "post_days":
             title, published_at = record.pop("title"), record.pop("published_at")
             external_id = record.pop("external_id", "") or _post_external_id(self.layout, title, published_at)

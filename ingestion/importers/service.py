@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Platform, SocialAccount
+from comments.services import comments_write
 from ingestion.models import IngestionRun, RunSource, RunStatus
 from ingestion.queueing import QueueUnavailable, runs_enqueue
 from ingestion.records import Batch
@@ -205,9 +206,12 @@ def file_import(
                 # once per written row in the snapshot-range trigger: minutes instead of seconds.
                 cursor.execute("SET LOCAL enable_seqscan = off")
             for batch in _read_ahead(parse.batches(progress=reporter.update)):
-                written = metrics_write(account=account, batch=batch, by=by)
+                if batch.comments:  # a comments_csv file: comments are not daily metrics
+                    written = comments_write(account=account, comments=batch.comments)
+                else:
+                    written = metrics_write(account=account, batch=batch, by=by)
+                    _replaced_add(replaced, written.replaced)
                 received, changed = received + written.received, changed + written.changed
-                _replaced_add(replaced, written.replaced)
     except ImportFileError as exc:
         reporter.stop()
         _run_reject(run=run, error=exc, rows_read=parse.rows_read if parse else 0)

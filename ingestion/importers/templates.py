@@ -1,4 +1,4 @@
-"""Blank CSV templates users download, fill in and import (daily_csv, campaign_csv)."""
+"""Blank CSV templates users download, fill in and import (daily_csv, campaign_csv, comments_csv)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,10 @@ TEMPLATES: dict[str, tuple[list[str], list[str]]] = {
         ["date", "campaign", "spend", "impressions", "clicks", "engagements", "conversions", "revenue",
          "followers_gained"],
         ["2026-10-01", "国庆大促", "1500.00", "80000", "2400", "3100", "36", "5400.00", "210"],
+    ),
+    "comments_csv": (
+        ["date", "post", "author", "text"],
+        ["2026-10-01 20:15", "国庆新品开箱", "小王", "物流很快，质量也不错"],
     ),
 }
 TEMPLATE_KINDS = tuple(TEMPLATES)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from . import auth, world
+from . import auth, comments, world
 from .protocol import Reply, Request, int_param, stringify
 
 NAME = "douyin"
-PREFIXES = ("/oauth/", "/data/external/", "/video/")
+PREFIXES = ("/oauth/", "/data/external/", "/video/", "/item/comment/")
 TOKEN_PATHS = ("/oauth/access_token/", "/oauth/refresh_token/")
 API_BASES = {"DOUYIN_API_BASE": ""}  # setting → path under the sandbox root
 DATE_TYPES = (7, 15, 30)
@@ -63,6 +63,8 @@ def handle(request: Request) -> Reply:
         return _item_base(request, account)
     if request.path == "/video/list/":
         return _video_list(request, account)
+    if request.path == "/item/comment/list/":
+        return _item_comments(request, account)
     return error("not_found", request, request.path)
 
 
@@ -150,3 +152,21 @@ def _video_list(request: Request, account: world.SimAccount) -> Reply:
                            "share_count": t["shares"], "download_count": 0, "forward_count": 0},
         })
     return _ok(request, {"list": videos, "cursor": cursor + len(page), "has_more": cursor + len(page) < len(posts)})
+
+
+def _item_comments(request: Request, account: world.SimAccount) -> Reply:
+    """/item/comment/list/: a video's top-level comments, newest first, paged by cursor (comments app)."""
+    yesterday = request.state.yesterday()
+    item_id = request.query.get("item_id", "")
+    post = next((p for p in account.posts_until(yesterday) if p.external_id == item_id), None)
+    if post is None:
+        return error("bad_request", request, f"unknown item_id {item_id!r}")
+    cursor = int_param(request.query, "cursor", 0, 0, 10**9)
+    count = int_param(request.query, "count", 10, 1, 50)
+    top_level = [c for c in reversed(comments.comments_for(request.state.seed, NAME, post, yesterday)) if not c.reply_to]
+    page = top_level[cursor:cursor + count]
+    rows = [stringify({
+        "comment_id": c.comment_id, "comment_user_id": c.user_id, "content": c.text,
+        "create_time": int(c.created_at.timestamp()), "digg_count": c.likes, "reply_comment_total": 0, "top": False,
+    }, request.rng("comment", c.comment_id), share=0.3) for c in page]
+    return _ok(request, {"list": rows, "cursor": cursor + len(page), "has_more": cursor + len(page) < len(top_level)})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import auth, world
+from . import auth, comments, world
 from .protocol import Reply, Request, days, int_param, parse_date
 
 NAME = "wechat"
@@ -38,6 +38,8 @@ def handle(request: Request) -> Reply:
         return error("token_invalid", request)
     if request.path == "/cgi-bin/freepublish/batchget":
         return _published(request, world.account(request.state.seed, NAME, appid))
+    if request.path == "/cgi-bin/comment/list":
+        return _comment_list(request, world.account(request.state.seed, NAME, appid))
     name = request.path.removeprefix("/datacube/")
     if request.method != "POST" or name not in SPANS:
         return error("not_found", request, request.path)
@@ -145,3 +147,21 @@ BUILDERS = {
     "getusersummary": _user_summary, "getusercumulate": _user_cumulate,
     "getbizsummary": _biz_summary, "getarticletotaldetail": _article_detail,
 }
+
+
+def _comment_list(request: Request, account: world.SimAccount) -> Reply:
+    """cgi-bin/comment/list: an article's comments by msg_data_id and index (from 0), count < 50 (comments app)."""
+    body = request.json()
+    msgid = f"{body.get('msg_data_id')}_{int(body.get('index') or 0) + 1}"
+    post = next((p for p in account.posts_until(request.state.yesterday()) if p.external_id == msgid), None)
+    if post is None:
+        return Reply({"errcode": 88000, "errmsg": f"without comment privilege: {msgid}"})
+    begin, count = int(body.get("begin") or 0), int(body.get("count") or 0)
+    if not 0 < count < 50:
+        return Reply({"errcode": 44002, "errmsg": "count must be 1..49"})
+    found = comments.comments_for(request.state.seed, NAME, post, request.state.yesterday())
+    rows = [{
+        "user_comment_id": index + 1, "openid": f"o{c.user_id}", "create_time": int(c.created_at.timestamp()),
+        "content": c.text, "comment_type": 0,
+    } for index, c in enumerate(found)][begin:begin + count]
+    return Reply({"errcode": 0, "errmsg": "ok", "total": len(found), "comment": rows})

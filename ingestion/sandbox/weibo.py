@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import auth, world
+from . import auth, comments, world
 from .protocol import Reply, Request, int_param
 
 NAME = "weibo"
@@ -66,4 +66,26 @@ def handle(request: Request) -> Reply:
                 "reposts_count": t["shares"], "comments_count": t["comments"], "attitudes_count": t["likes"],
             })
         return Reply({"statuses": statuses, "total_number": len(posts), "previous_cursor": 0, "next_cursor": 0})
+    if request.path == "/2/comments/show.json":
+        return _comments_show(request, world.account(request.state.seed, NAME, key), yesterday)
     return error("not_found", request, request.path)
+
+
+def _comments_show(request: Request, account: world.SimAccount, yesterday: dt.date) -> Reply:
+    """/2/comments/show.json: a status's comments, newest first, paged (comments app)."""
+    status_id = request.query.get("id", "")
+    post = next((p for p in account.posts_until(yesterday) if p.external_id == status_id), None)
+    if post is None:
+        return error("bad_request", request, f"unknown id {status_id!r}")
+    count = int_param(request.query, "count", 50, 1, 200)
+    page = int_param(request.query, "page", 1, 1, 10**6)
+    found = list(reversed(comments.comments_for(request.state.seed, NAME, post, yesterday)))
+    rows = []
+    for c in found[(page - 1) * count:page * count]:
+        row = {"created_at": created_at(c.created_at), "id": int(c.comment_id), "idstr": c.comment_id,
+               "mid": c.comment_id, "text": c.text, "source": "微博 weibo.com",
+               "user": {"id": int(c.user_id[1:]), "idstr": c.user_id[1:], "screen_name": c.author}}
+        if c.reply_to:
+            row["reply_comment"] = {"id": int(c.reply_to), "idstr": c.reply_to}
+        rows.append(row)
+    return Reply({"comments": rows, "total_number": len(found), "previous_cursor": 0, "next_cursor": 0})

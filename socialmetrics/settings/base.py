@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "dashboards",
     "alerts",
     "reports",
+    "comments",
 ]
 
 MIDDLEWARE = [
@@ -316,3 +317,7 @@ IMPORT_FORM_WAIT_SECONDS = env.float("IMPORT_FORM_WAIT_SECONDS", default=3.0)
 REPORT_BUILD_TIME_LIMIT = env.int("REPORT_BUILD_TIME_LIMIT", default=5 * 60)
 # Reports and their files are kept this many days.
 REPORT_RETENTION_DAYS = env.int("REPORT_RETENTION_DAYS", default=400)
+
+# --- Comments (issue 17): what the nightly comment read may take, per account --------------------
+COMMENTS_SYNC_DAYS = env.int("COMMENTS_SYNC_DAYS", default=14)  # posts published this many days back
+COMMENTS_SYNC_MAX_PER_ACCOUNT = env.int("COMMENTS_SYNC_MAX_PER_ACCOUNT", default=2000)

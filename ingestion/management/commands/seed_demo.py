@@ -5,6 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Membership, Organization, Role
+from comments.models import Comment
+from comments.services import comments_score, comments_sync
+from ingestion.connectors.base import ConnectorError
 from ingestion.sandbox.demo import (
     SandboxUnavailable,
     demo_accounts_ensure,
@@ -50,6 +53,16 @@ class Command(BaseCommand):
                 self.stdout.write(f"seeding {start}..{end} from the platform sandbox at {root}")
                 report = demo_sync(accounts=accounts, start=start, end=end, root=root, resync=resync,
                                    progress=lambda line: self.stdout.write(f"  {line}"))
+                for account in accounts:  # comments of recent posts (comment APIs), scored inline
+                    if not resync and Comment.objects.filter(account=account).exists():
+                        continue
+                    try:
+                        read = comments_sync(account=account)
+                    except ConnectorError as exc:
+                        self.stderr.write(f"comments of {account} not read: {exc}")
+                        continue
+                    if read is not None:
+                        self.stdout.write(f"  comments: {account} {read.received}, scored {comments_score(account=account)}")
         except SandboxUnavailable as exc:
             raise CommandError(str(exc)) from None
         for summary in demo_import(accounts=accounts, start=start, end=end, seed=seed, resync=resync):
