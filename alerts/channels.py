@@ -117,6 +117,16 @@ def channel_errors(channel) -> dict[str, str]:
     return {}
 
 
+def form_channel(kind: str | None, target: str | None, secret: str | None) -> tuple[list[dict], list[str]]:
+    """The channels a page form's one (kind, URL or address, secret) row gives, and what is wrong with it."""
+    if not kind:
+        return [], []
+    channel = {"kind": kind, "address" if kind == "email" else "url": (target or "").strip()}
+    if secret:
+        channel["secret"] = secret
+    return [channel], list(channel_errors(channel).values())
+
+
 def channel_key(channel: dict) -> str:
     """Identifies one robot or mailbox (for rate limits and digests) without revealing it."""
     target = channel.get("address") if channel.get("kind") == "email" else channel.get("url")

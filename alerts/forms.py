@@ -45,15 +45,11 @@ class RuleForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        kind, target = cleaned.get("channel_kind"), (cleaned.get("channel_target") or "").strip()
-        cleaned["channels"] = []
-        if kind:
-            channel = {"kind": kind, "address" if kind == "email" else "url": target}
-            if cleaned.get("channel_secret"):
-                channel["secret"] = cleaned["channel_secret"]
-            for problem in channels.channel_errors(channel).values():
-                self.add_error("channel_target", problem)
-            cleaned["channels"] = [channel]
+        cleaned["channels"], problems = channels.form_channel(
+            cleaned.get("channel_kind"), cleaned.get("channel_target"), cleaned.get("channel_secret")
+        )
+        for problem in problems:
+            self.add_error("channel_target", problem)
         return cleaned
 
     def service_kwargs(self) -> dict:

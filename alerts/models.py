@@ -23,7 +23,25 @@ class HealthCheck(models.TextChoices):
     DATA_STALE = "data_stale", _("数据超过 36 小时未更新")
 
 
-class AlertRule(models.Model):
+class ChannelOwner(models.Model):
+    """What delivers through alerts.channels (alert rules, report schedules): its channels, stored encrypted."""
+
+    # {"channels": [{kind, url | address, secret?}, …]}: robot URLs carry keys, so all of it is encrypted.
+    channel_config = EncryptedJSONField(blank=True, default=dict)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def channels(self) -> list[dict]:
+        return list(self.channel_config.get("channels", []))
+
+    @channels.setter
+    def channels(self, value: list[dict]) -> None:
+        self.channel_config = {"channels": list(value)}
+
+
+class AlertRule(ChannelOwner):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="alert_rules")
     name = models.CharField(max_length=200)
     # A KPI name of KPIS.md, or for a built-in data-health rule its check (`builtin`).
@@ -38,8 +56,6 @@ class AlertRule(models.Model):
     grace_days = models.PositiveSmallIntegerField(
         default=3, help_text="after an alert, the same rule and scope stays quiet this many days even if it re-fires"
     )
-    # {"channels": [{kind, url | address, secret?}, …]}: robot URLs carry keys, so all of it is encrypted.
-    channel_config = EncryptedJSONField(blank=True, default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -53,14 +69,6 @@ class AlertRule(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def channels(self) -> list[dict]:
-        return list(self.channel_config.get("channels", []))
-
-    @channels.setter
-    def channels(self, value: list[dict]) -> None:
-        self.channel_config = {"channels": list(value)}
 
 
 class State(models.TextChoices):

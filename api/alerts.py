@@ -40,6 +40,31 @@ class ChannelSerializer(serializers.Serializer):
         return attrs
 
 
+class ChannelOwnerSerializer(serializers.ModelSerializer):
+    """A rule or schedule with delivery channels, written through its app's services: the fields in
+    `required_on_create`, channels shown with secrets hidden, service validation errors as 400s."""
+
+    required_on_create: tuple[str, ...] = ()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["channels"] = [ChannelSerializer().to_representation(c) for c in instance.channels]
+        return data
+
+    def validate(self, attrs):
+        if self.instance is None:
+            missing = [name for name in self.required_on_create if name not in attrs]
+            if missing:
+                raise serializers.ValidationError(dict.fromkeys(missing, "This field is required."))
+        return attrs
+
+    def _service(self, call, **kwargs):
+        try:
+            return call(**kwargs)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
+
+
 class _TenantRelated(serializers.PrimaryKeyRelatedField):
     """An id of the request's organization; other organizations' ids are as unknown as missing ones."""
 
@@ -47,7 +72,9 @@ class _TenantRelated(serializers.PrimaryKeyRelatedField):
         return self.queryset.filter(organization=self.context["organization"])
 
 
-class AlertRuleSerializer(serializers.ModelSerializer):
+class AlertRuleSerializer(ChannelOwnerSerializer):
+    required_on_create = ("name", "metric", "condition", "threshold")
+
     metric = serializers.ChoiceField(
         choices=[*services.KPI_METRICS, *HealthCheck.values],
         required=False,
@@ -83,24 +110,6 @@ class AlertRuleSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["builtin", "created_at", "updated_at"]
-
-    def to_representation(self, rule):
-        data = super().to_representation(rule)
-        data["channels"] = [ChannelSerializer().to_representation(c) for c in rule.channels]
-        return data
-
-    def validate(self, attrs):
-        if self.instance is None:
-            missing = [name for name in ("name", "metric", "condition", "threshold") if name not in attrs]
-            if missing:
-                raise serializers.ValidationError(dict.fromkeys(missing, "This field is required."))
-        return attrs
-
-    def _service(self, call, **kwargs):
-        try:
-            return call(**kwargs)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.message_dict) from None
 
     def create(self, validated_data):
         return self._service(services.alert_rule_create, organization=self.context["organization"], **validated_data)

@@ -1,7 +1,6 @@
 """Report schedules and built reports: `/api/v1/report-schedules/`, `/api/v1/reports/` (CONTRACT.md, second round)."""
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -15,7 +14,7 @@ from reports import services
 from reports.models import FORMATS, Period, Report, ReportSchedule
 from reports.views import file_response
 
-from .alerts import ChannelSerializer
+from .alerts import ChannelOwnerSerializer, ChannelSerializer
 from .base import TenantViewSet
 
 
@@ -27,7 +26,9 @@ class LocalTimeField(serializers.TimeField):
         super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
 
 
-class ReportScheduleSerializer(serializers.ModelSerializer):
+class ReportScheduleSerializer(ChannelOwnerSerializer):
+    required_on_create = ("name", "period")
+
     period = serializers.ChoiceField(
         choices=Period.choices,
         required=False,
@@ -53,24 +54,6 @@ class ReportScheduleSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
-
-    def to_representation(self, schedule):
-        data = super().to_representation(schedule)
-        data["channels"] = [ChannelSerializer().to_representation(c) for c in schedule.channels]
-        return data
-
-    def validate(self, attrs):
-        if self.instance is None:
-            missing = [name for name in ("name", "period") if name not in attrs]
-            if missing:
-                raise serializers.ValidationError(dict.fromkeys(missing, "This field is required."))
-        return attrs
-
-    def _service(self, call, **kwargs):
-        try:
-            return call(**kwargs)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.message_dict) from None
 
     def create(self, validated_data):
         return self._service(services.schedule_create, organization=self.context["organization"], **validated_data)

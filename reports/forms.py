@@ -46,15 +46,11 @@ class ScheduleForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        cleaned["channels"] = []
-        kind = cleaned.get("channel_kind")
-        if kind:
-            channel = {"kind": kind, "url": (cleaned.get("channel_url") or "").strip()}
-            if cleaned.get("channel_secret"):
-                channel["secret"] = cleaned["channel_secret"]
-            for problem in channels.channel_errors(channel).values():
-                self.add_error("channel_url", problem)
-            cleaned["channels"] = [channel]
+        cleaned["channels"], problems = channels.form_channel(
+            cleaned.get("channel_kind"), cleaned.get("channel_url"), cleaned.get("channel_secret")
+        )
+        for problem in problems:
+            self.add_error("channel_url", problem)
         return cleaned
 
     def service_kwargs(self) -> dict:

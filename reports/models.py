@@ -5,8 +5,8 @@ import datetime as dt
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import EncryptedJSONField
 from accounts.models import Organization
+from alerts.models import ChannelOwner
 
 
 class Period(models.TextChoices):
@@ -17,14 +17,12 @@ class Period(models.TextChoices):
 FORMATS = ("pdf", "xlsx")
 
 
-class ReportSchedule(models.Model):
+class ReportSchedule(ChannelOwner):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="report_schedules")
     name = models.CharField(max_length=200)
     period = models.CharField(max_length=8, choices=Period.choices)
     formats = models.JSONField(default=list, help_text="pdf, xlsx")
     recipients = models.JSONField(default=list, blank=True, help_text="email addresses")
-    # {"channels": [{kind, url | address, secret?}, …]} as for alert rules: robot URLs carry keys.
-    channel_config = EncryptedJSONField(blank=True, default=dict)
     send_at = models.TimeField(default=dt.time(9, 0), help_text="local time (TIME_ZONE) on the due day")
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -35,14 +33,6 @@ class ReportSchedule(models.Model):
 
     def __str__(self):
         return self.name
-
-    @property
-    def channels(self) -> list[dict]:
-        return list(self.channel_config.get("channels", []))
-
-    @channels.setter
-    def channels(self, value: list[dict]) -> None:
-        self.channel_config = {"channels": list(value)}
 
 
 class ReportStatus(models.TextChoices):
