@@ -15,6 +15,7 @@ from itertools import chain, islice
 
 import numpy as np
 
+from accounts.calendar import PLATFORM_TZ
 from ingestion.records import AccountDay, Batch, CampaignDay, PostDay, PostInfo
 
 from .errors import MAX_PROBLEMS, ImportFileError, ImportProblem, file_problem
@@ -33,7 +34,7 @@ def _shown(value) -> str:
 def _post_external_id(layout: Layout, title: str, published_at: dt.datetime) -> str:
     # No id in the export: (title, publish minute) is the natural key. Minute precision so an
     # export with seconds and one without name the same post.
-    local = published_at.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    local = published_at.astimezone(PLATFORM_TZ)
     digest = hashlib.sha256(f"{' '.join(title.split())}\n{local:%Y-%m-%d %H:%M}".encode()).hexdigest()[:24]
     return f"{layout.id_prefix}:{digest}"
 

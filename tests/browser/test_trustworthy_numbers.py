@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from accounts.calendar import local_today as platform_today
 from accounts.models import Platform
-from dashboards.forms import Preset, platform_today, preset_window
+from dashboards.forms import Preset, preset_window
 from ingestion.records import AccountDay, Batch, CampaignDay, PostDay, PostInfo
 from ingestion.services import Provenance, metrics_write
 from tests.browser.test_dashboards import card_values, login, wait_charts

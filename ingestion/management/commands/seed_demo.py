@@ -4,13 +4,13 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.calendar import local_yesterday
 from accounts.models import Membership, Organization, Role
 from ingestion.sandbox.demo import (
     SandboxUnavailable,
     demo_accounts_ensure,
     demo_import,
     demo_sync,
-    local_yesterday,
     sandbox_for_demo,
 )
 

@@ -3,10 +3,10 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 
+from accounts.calendar import local_today
 from accounts.models import Platform
 from analytics.models import AccountDailyMetric, Post, PostDailyMetric
 from ingestion.connectors.base import AuthError, PlatformDataError, QuotaExceeded, TransientError, connector_for
-from ingestion.connectors.dates import local_today
 from ingestion.connectors.http import MAX_ATTEMPTS
 from ingestion.services import metrics_write
 from tests.factories import SocialAccountFactory

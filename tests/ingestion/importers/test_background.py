@@ -18,7 +18,8 @@ from bench.imports import bilibili_csv_write, xlsx_bomb
 from bench.server import gunicorn
 from ingestion.models import ImportUpload, IngestionRun, RunStatus
 from tests.factories import OrganizationFactory, SocialAccountFactory
-from tests.ingestion.test_tasks_worker import _database_url, worker_queue  # noqa: F401  (the worker fixture)
+from tests.ingestion.test_tasks_worker import worker_queue  # noqa: F401  (the worker fixture)
+from tests.ingestion.workers import database_url as worker_database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +49,7 @@ def web(worker_queue, django_db_blocker, tmp_path_factory):  # noqa: F811
     request may come near that (each is also timed below)."""
     log_path = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     with django_db_blocker.unblock():
-        database_url = _database_url()
+        database_url = worker_database_url()
     with (
         log_path.open("w") as log,
         gunicorn(
