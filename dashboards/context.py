@@ -9,16 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from accounts.models import Membership, Organization, Platform, Role, SocialAccount
-from accounts.platforms import PLATFORMS
+from accounts.platforms import PLATFORM_COLORS
 from ingestion.selectors import data_freshness
 
 from .forms import FilterForm, Preset
 
 SESSION_ORG_KEY = "dashboards_organization_id"
-
-# One color per platform everywhere (cards, charts, badges); see static/css/app.css.
-PLATFORM_COLORS = {spec.code: spec.color for spec in PLATFORMS}
-
 
 def user_organizations(user):
     return Organization.objects.filter(memberships__user=user).order_by("name")

@@ -8,10 +8,8 @@ import pytest
 from django.conf import settings
 
 from accounts.models import Platform
-from accounts.platforms import PLATFORMS, PlatformSpec
+from accounts.platforms import PLATFORM_COLORS, PLATFORMS, PlatformSpec
 from dashboards.catalog import METRICS, PLATFORM_NATIVE
-from dashboards.context import PLATFORM_COLORS
-from ingestion.connectors import load_all  # noqa: F401  registers every connector
 from ingestion.connectors.base import REGISTRY, Connector
 from ingestion.sandbox import demo, server
 from ingestion.sandbox.auth import demo_credentials

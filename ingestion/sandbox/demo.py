@@ -182,8 +182,6 @@ def _backfill_windows(missing: list[dt.date]) -> Iterator[tuple[dt.date, dt.date
 
 
 def _connector_platforms() -> set[str]:
-    from ingestion.connectors import load_all  # noqa: F401  registers every connector
-
     return set(REGISTRY)
 
 
