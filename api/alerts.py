@@ -1,7 +1,6 @@
 """Alert rules and what fired: `/api/v1/alert-rules/`, `/api/v1/alerts/` (CONTRACT.md, second round)."""
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
@@ -96,17 +95,11 @@ class AlertRuleSerializer(serializers.ModelSerializer):
                 raise serializers.ValidationError(dict.fromkeys(missing, "This field is required."))
         return attrs
 
-    def _service(self, call, **kwargs):
-        try:
-            return call(**kwargs)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.message_dict) from None
-
     def create(self, validated_data):
-        return self._service(services.alert_rule_create, organization=self.context["organization"], **validated_data)
+        return services.alert_rule_create(organization=self.context["organization"], **validated_data)
 
     def update(self, instance, validated_data):
-        return self._service(services.alert_rule_update, rule=instance, **validated_data)
+        return services.alert_rule_update(rule=instance, **validated_data)
 
 
 class DeliverySerializer(serializers.ModelSerializer):
