@@ -122,6 +122,8 @@ PLATFORMS: tuple[PlatformSpec, ...] = (
 )
 
 BY_CODE: dict[str, PlatformSpec] = {spec.code: spec for spec in PLATFORMS}
+# One colour per platform everywhere (cards, charts, badges); static/css/app.css has the same.
+PLATFORM_COLORS: dict[str, str] = {spec.code: spec.color for spec in PLATFORMS}
 
 
 def platform_spec(code: str) -> PlatformSpec:

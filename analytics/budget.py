@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from .errors import QueryError
+
 MIN_FIT_DAYS = 14  # fewer paired days than this and a curve is noise
 MIN_SPEND_CV = 0.10  # daily spend must vary by ≥ 10 % (std / mean) to show where returns bend
 MIN_R2 = 0.20  # a curve explaining less of the daily revenue than this is not trusted
@@ -48,13 +50,13 @@ WARNINGS = {
 SATURATING, AVERAGE_ROAS, HELD = "saturating", "average_roas", "held"
 
 
-class PlanError(ValueError):
+class PlanError(QueryError):
     """A request the planner cannot answer: `field` names the parameter at fault, `code` the rule, and
     `numbers` what a translated message needs (CNY per day)."""
 
     def __init__(self, message: str, *, field: str, code: str = "invalid_plan", **numbers):
-        super().__init__(message)
-        self.field, self.code, self.numbers = field, code, numbers
+        super().__init__(message, field=field, code=code)
+        self.numbers = numbers
 
 
 # ----------------------------------------------------------------------------- response curves

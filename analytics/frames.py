@@ -16,12 +16,12 @@ from datetime import date
 import pandas as pd
 from django.db import connections
 
+from accounts.calendar import PLATFORM_TIME_ZONE
 from analytics import kpis
 from analytics.kpis import GRANULARITIES, ORGANIC_SUMS
 from analytics.models import POST_COUNTERS, POST_RATES
 from socialmetrics.db_routers import read_alias
 
-LOCAL_TZ = "Asia/Shanghai"
 _DAY = "(m.date + %(shift)s)"
 
 
@@ -372,7 +372,7 @@ def post_snapshots(
     frame = _frame(sql, params)
     for col in (*POST_COUNTERS, *POST_RATES, *(f"before_{c}" for c in POST_COUNTERS if before_select)):
         frame[col] = frame[col].astype(float)
-    frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True).dt.tz_convert(LOCAL_TZ)
+    frame["published_at"] = pd.to_datetime(frame["published_at"], utc=True).dt.tz_convert(PLATFORM_TIME_ZONE)
     return frame
 
 

@@ -16,14 +16,12 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from .metrics import ACCOUNT_METRICS, ORGANIC_SUMS
+
 GRANULARITIES = ("day", "week", "month", "total")
 GROUP_KEYS = ("platform", "account", "campaign")
 
-# Raw organic sums (AccountDailyMetric columns summed over the days of a period).
-ORGANIC_SUMS = (
-    "views", "impressions", "likes", "comments", "shares", "saves", "followers_gained", "followers_lost",
-    "posts_published", "profile_visits", "coins", "danmaku", "recommends",
-)
+# Raw organic sums (AccountDailyMetric columns summed over the days of a period): analytics/metrics.py.
 # Raw paid sums; the paid names that clash with organic ones carry the `paid_` prefix (KPIS.md).
 PAID_SUMS = ("spend", "paid_impressions", "clicks", "engagements", "conversions", "revenue", "paid_followers_gained")
 INTERACTION_TERMS = ("likes", "comments", "shares", "saves")
@@ -62,7 +60,7 @@ POST_SUMS = pair_columns(POST_PAIRS)
 
 # `followers` in a result is the follower total at the end of the period: the latest value reported
 # in the period, summed over the accounts of the group.
-RAW_SUMS = ORGANIC_SUMS[:6] + ("followers",) + ORGANIC_SUMS[6:] + PAID_SUMS
+RAW_SUMS = ACCOUNT_METRICS + PAID_SUMS  # the sums and the followers level, in KPIS.md's order
 ORGANIC_KPIS = (
     "interactions", "engagement_rate", "engagement_rate_by_followers", "net_followers", "follower_growth_rate",
     "read_rate", "completion_rate", "ces", "bilibili_interactions", "interactions_per_mille",

@@ -5,17 +5,11 @@ from django.db.models.functions import Now
 
 from accounts.models import Organization, Platform, SocialAccount
 
-# Counters an account reports per local calendar day (KPIS.md, "Raw metrics").
-ACCOUNT_METRICS = (
-    "followers", "followers_gained", "followers_lost", "impressions", "views", "likes",
-    "comments", "shares", "saves", "posts_published", "profile_visits", "coins", "danmaku",
-    "recommends",
-)
-# Lifetime counters a post reports as of each day, plus its rates.
-POST_COUNTERS = (
-    "impressions", "views", "likes", "comments", "shares", "saves", "coins", "danmaku",
-    "recommends", "followers_gained", "profile_visits",
-)
+# The column tuples are read from here by every writer, beside the models.
+from .metrics import ACCOUNT_METRICS, POST_COUNTERS, RAW_METRICS  # noqa: F401
+
+# Counters an account reports per local calendar day and lifetime counters a post reports as of
+# each day come from analytics/metrics.py (KPIS.md, "Raw metrics"); a post also has its rates.
 POST_RATES = ("completion_rate", "avg_watch_seconds")
 CAMPAIGN_COUNTERS = ("impressions", "clicks", "engagements", "conversions", "followers_gained")
 CAMPAIGN_MONEY = ("spend", "revenue")
@@ -53,20 +47,7 @@ PROVENANCE_COLUMNS = ("source", "run_id")
 class AccountDailyMetric(Provenance):
     account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="daily_metrics", db_index=False)
     date = models.DateField()
-    followers = _counter("累计粉丝")
-    followers_gained = _counter("新增粉丝")
-    followers_lost = _counter("取关")
-    impressions = _counter("曝光")
-    views = _counter("阅读/播放")
-    likes = _counter("点赞")
-    comments = _counter("评论")
-    shares = _counter("分享")
-    saves = _counter("收藏")
-    posts_published = _counter("发布")
-    profile_visits = _counter("主页访问")
-    coins = _counter("投币")
-    danmaku = _counter("弹幕")
-    recommends = _counter("在看")
+    # One nullable counter per account metric of analytics/metrics.py (added below the class).
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
@@ -75,6 +56,11 @@ class AccountDailyMetric(Provenance):
 
     def __str__(self):
         return f"{self.account_id} {self.date}"
+
+
+for _metric in RAW_METRICS:
+    if _metric.account:
+        AccountDailyMetric.add_to_class(_metric.name, _counter(_metric.zh))
 
 
 class Post(models.Model):
@@ -109,17 +95,7 @@ class PostDailyMetric(Provenance):
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="daily_metrics", db_index=False)
     date = models.DateField()
-    impressions = _counter("曝光")
-    views = _counter("阅读/播放")
-    likes = _counter("点赞")
-    comments = _counter("评论")
-    shares = _counter("分享")
-    saves = _counter("收藏")
-    coins = _counter("投币")
-    danmaku = _counter("弹幕")
-    recommends = _counter("在看")
-    followers_gained = _counter("涨粉")
-    profile_visits = _counter("主页访问")
+    # One nullable lifetime counter per post metric of analytics/metrics.py (added below the class).
     completion_rate = models.FloatField(null=True, blank=True, verbose_name="完播率")
     avg_watch_seconds = models.FloatField(null=True, blank=True, verbose_name="平均观看时长")
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
@@ -131,6 +107,11 @@ class PostDailyMetric(Provenance):
 
     def __str__(self):
         return f"{self.post_id} {self.date}"
+
+
+for _metric in RAW_METRICS:
+    if _metric.post:
+        PostDailyMetric.add_to_class(_metric.name, _counter(_metric.post_zh or _metric.zh))
 
 
 class Campaign(models.Model):

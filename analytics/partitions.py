@@ -16,7 +16,8 @@ import datetime as dt
 import re
 
 from django.db import connection, transaction
-from django.utils import timezone
+
+from accounts.calendar import local_today
 
 FACT_TABLES = ("analytics_accountdailymetric", "analytics_postdailymetric", "analytics_campaigndailymetric")
 PARTITION_COLUMN = "date"
@@ -97,7 +98,7 @@ def partitions_ensure(*, today: dt.date | None = None, first: dt.date | None = N
     """Create every fact table's monthly partitions from `first` (default: this month) through
     MONTHS_AHEAD months after `today`'s, and move default-partition rows to their months.
     Returns, per table, how many partitions it gained. Idempotent."""
-    today = today or timezone.localdate()
+    today = today or local_today()
     wanted = months(first or today, months_after(month_start(today), MONTHS_AHEAD))
     created = {}
     with transaction.atomic(), connection.cursor() as cursor:

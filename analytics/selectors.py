@@ -10,6 +10,7 @@ import pandas as pd
 
 from accounts.models import Platform
 from analytics import frames, kpis
+from analytics.errors import QueryError
 
 MAX_WINDOW_DAYS = 3 * 365 + 1  # three years, one of them possibly a leap year
 COMPARES = ("previous",)
@@ -22,16 +23,16 @@ POST_ORDERINGS = (
 
 def _validate_window(start, end) -> None:
     if not isinstance(start, date) or not isinstance(end, date):
-        raise ValueError("start and end must be dates (YYYY-MM-DD)")
+        raise QueryError("start and end must be dates (YYYY-MM-DD)")
     if end < start:
-        raise ValueError(f"end ({end.isoformat()}) is before start ({start.isoformat()})")
+        raise QueryError(f"end ({end.isoformat()}) is before start ({start.isoformat()})")
     if kpis.window_days(start, end) > MAX_WINDOW_DAYS:
-        raise ValueError(f"window of {kpis.window_days(start, end)} days is longer than 3 years ({MAX_WINDOW_DAYS} days)")
+        raise QueryError(f"window of {kpis.window_days(start, end)} days is longer than 3 years ({MAX_WINDOW_DAYS} days)")
 
 
 def _validate_choice(name: str, value, choices, suffix: str = "") -> None:
     if value not in choices:
-        raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(choices)}{suffix}")
+        raise QueryError(f"unknown {name} {value!r}; expected one of {', '.join(choices)}{suffix}")
 
 
 def _validate_platform(platform) -> None:
@@ -90,7 +91,7 @@ def kpi_report(
         _validate_choice("group_by", group_by, kpis.GROUP_KEYS)
     for name, value in (("account", account), ("campaign", campaign)):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            raise ValueError(f"{name} must be an integer id, got {value!r}")
+            raise QueryError(f"{name} must be an integer id, got {value!r}")
     if compare is not None:
         _validate_choice("compare", compare, COMPARES)
 
@@ -164,7 +165,7 @@ def post_performance(
     _validate_choice("ordering", column, POST_ORDERINGS + (GROWTH_ORDERINGS if view == "activity" else ()),
                      " (optionally with '-')")
     if limit is not None and (not isinstance(limit, int) or limit < 1):
-        raise ValueError(f"limit must be a positive integer, got {limit!r}")
+        raise QueryError(f"limit must be a positive integer, got {limit!r}")
     posts = frames.post_snapshots(organization=organization, start=start, end=end, platform=platform, account=account,
                                   post=post, view=view)
     posts = kpis.engagement(posts)
@@ -217,7 +218,7 @@ def daily_series(
     _validate_platform(platform)
     unknown = [m for m in metrics if m not in kpis.KPI_NAMES]
     if unknown:
-        raise ValueError(f"unknown metrics {', '.join(unknown)}; expected KPI names of KPIS.md")
+        raise QueryError(f"unknown metrics {', '.join(unknown)}; expected KPI names of KPIS.md")
     report = _report_frame(organization=organization, start=start, end=end, platform=platform, account=account,
                            campaign=None, granularity="day", group_by="platform")
     series = report[["period", "platform", *metrics]].rename(columns={"period": "date"})

@@ -1,7 +1,6 @@
 """Alert rules and what fired: `/api/v1/alert-rules/`, `/api/v1/alerts/` (CONTRACT.md, second round)."""
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
@@ -41,8 +40,8 @@ class ChannelSerializer(serializers.Serializer):
 
 
 class ChannelOwnerSerializer(serializers.ModelSerializer):
-    """A rule or schedule with delivery channels, written through its app's services: the fields in
-    `required_on_create`, channels shown with secrets hidden, service validation errors as 400s."""
+    """A rule or schedule with delivery channels, written through its app's services (whose validation
+    errors the API's one handler answers): the fields in `required_on_create`, channels shown with secrets hidden."""
 
     required_on_create: tuple[str, ...] = ()
 
@@ -57,12 +56,6 @@ class ChannelOwnerSerializer(serializers.ModelSerializer):
             if missing:
                 raise serializers.ValidationError(dict.fromkeys(missing, "This field is required."))
         return attrs
-
-    def _service(self, call, **kwargs):
-        try:
-            return call(**kwargs)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.message_dict) from None
 
 
 class _TenantRelated(serializers.PrimaryKeyRelatedField):
@@ -112,10 +105,10 @@ class AlertRuleSerializer(ChannelOwnerSerializer):
         read_only_fields = ["builtin", "created_at", "updated_at"]
 
     def create(self, validated_data):
-        return self._service(services.alert_rule_create, organization=self.context["organization"], **validated_data)
+        return services.alert_rule_create(organization=self.context["organization"], **validated_data)
 
     def update(self, instance, validated_data):
-        return self._service(services.alert_rule_update, rule=instance, **validated_data)
+        return services.alert_rule_update(rule=instance, **validated_data)
 
 
 class DeliverySerializer(serializers.ModelSerializer):

@@ -5,6 +5,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.views import APIView
 
 from accounts.models import Role
+from accounts.tenancy import scoped
 
 from .pagination import Pagination
 from .permissions import TenantRolePermission
@@ -36,7 +37,7 @@ class TenantViewMixin:
         return request_tenant(self.request)
 
     def scoped(self, queryset, organization_path=None):
-        return queryset.filter(**{organization_path or self.organization_path: self.tenant.organization})
+        return scoped(queryset, self.tenant.organization, organization_path or self.organization_path)
 
     def get_queryset(self):
         return self.scoped(super().get_queryset())

@@ -3,7 +3,7 @@
 import math
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.models import Platform
@@ -276,10 +276,7 @@ class BudgetPlanView(TenantAPIView):
     def get(self, request):
         query = BudgetPlanQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        try:
-            result = budget_plan(organization=self.tenant.organization, **query.plan_options())
-        except budget.PlanError as error:
-            raise exceptions.ValidationError({error.field: [exceptions.ErrorDetail(str(error), code=error.code)]})
+        result = budget_plan(organization=self.tenant.organization, **query.plan_options())
         body = plan_body(result)
         if getattr(request.accepted_renderer, "format", None) == "csv":
             return Response({"results": _csv_rows(body)})

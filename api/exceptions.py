@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 
+from analytics.errors import QueryError
 from ingestion.queueing import QUEUE_RETRY_AFTER_SECONDS, QueueUnavailable
 
 
@@ -45,6 +46,9 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, QueryError):
+        detail = [exceptions.ErrorDetail(str(exc), code=exc.code)]
+        exc = exceptions.ValidationError({exc.field: detail} if exc.field else detail)
     if not isinstance(exc, exceptions.APIException):
         return None  # a real bug: let Django log it and answer 500
     headers = {}

@@ -2,13 +2,13 @@
 
 import django_filters
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.calendar import local_today
 from accounts.models import Role
 from reports import services
 from reports.models import FORMATS, Period, Report, ReportSchedule
@@ -56,10 +56,10 @@ class ReportScheduleSerializer(ChannelOwnerSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
     def create(self, validated_data):
-        return self._service(services.schedule_create, organization=self.context["organization"], **validated_data)
+        return services.schedule_create(organization=self.context["organization"], **validated_data)
 
     def update(self, instance, validated_data):
-        return self._service(services.schedule_update, schedule=instance, **validated_data)
+        return services.schedule_update(schedule=instance, **validated_data)
 
 
 class ReportDeliverySerializer(serializers.Serializer):
@@ -137,7 +137,7 @@ class ReportScheduleViewSet(
     @extend_schema(request=None, responses={202: SendResultSerializer})
     @action(detail=True, methods=["post"])
     def send(self, request, pk=None):
-        report = services.schedule_report_request(schedule=self.get_object(), day=timezone.localdate())
+        report = services.schedule_report_request(schedule=self.get_object(), day=local_today())
         return Response(
             {"report": report.pk, "start": report.start, "end": report.end, "status": report.status},
             status=status.HTTP_202_ACCEPTED,

@@ -1,6 +1,5 @@
 import zoneinfo
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts import services as account_services
@@ -8,18 +7,13 @@ from accounts.models import OrganizationAPIKey, Platform, SocialAccount
 from analytics import kpis
 from analytics.frames import POST_VIEWS
 from analytics.models import ACCOUNT_METRICS, AccountDailyMetric, Campaign
-from analytics.selectors import GROWTH_ORDERINGS, POST_ORDERINGS
+from analytics.selectors import COMPARES, GROWTH_ORDERINGS, POST_ORDERINGS
 from ingestion.importers import KINDS
 from ingestion.models import IngestionRun
 
 from .windows import OptionalWindowSerializer, window_errors
 
 IMPORT_KINDS = ("auto", *KINDS)
-
-
-def _as_drf(error: DjangoValidationError, attr: str | None = None) -> serializers.ValidationError:
-    messages = error.messages
-    return serializers.ValidationError({attr: messages} if attr else messages)
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -46,6 +40,12 @@ class AccountSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(f"unknown time zone {value!r}") from None
         return value
 
+    def validate_credentials(self, value):
+        # On create the service checks them; an update merges them into the stored ones first.
+        if self.instance is not None:
+            account_services.validate_credentials(self.instance.platform, {**self.instance.credentials, **value})
+        return value
+
     def validate(self, attrs):
         if self.instance is not None:
             for field in ("platform", "external_id"):
@@ -54,22 +54,15 @@ class AccountSerializer(serializers.ModelSerializer):
         return attrs
 
     def create(self, validated_data):
-        try:
-            return account_services.account_create(
-                organization=validated_data["organization"], platform=validated_data["platform"],
-                external_id=validated_data["external_id"], name=validated_data["name"],
-                credentials=validated_data.get("credentials"),
-            )
-        except DjangoValidationError as error:
-            raise _as_drf(error) from None
+        return account_services.account_create(
+            organization=validated_data["organization"], platform=validated_data["platform"],
+            external_id=validated_data["external_id"], name=validated_data["name"],
+            credentials=validated_data.get("credentials"),
+        )
 
     def update(self, instance, validated_data):
         credentials = validated_data.pop("credentials", None)
         if credentials is not None:
-            try:
-                account_services.validate_credentials(instance.platform, {**instance.credentials, **credentials})
-            except DjangoValidationError as error:
-                raise _as_drf(error, "credentials") from None
             account_services.account_credentials_update(account=instance, credentials=credentials)
         return super().update(instance, validated_data)
 
@@ -222,9 +215,9 @@ class KpiQuerySerializer(serializers.Serializer):
     platform = serializers.ChoiceField(choices=Platform.choices, required=False)
     account = serializers.IntegerField(required=False, min_value=1)
     campaign = serializers.IntegerField(required=False, min_value=1)
-    granularity = serializers.ChoiceField(choices=["day", "week", "month", "total"], default="total", required=False)
-    group_by = serializers.ChoiceField(choices=["platform", "account", "campaign"], required=False)
-    compare = serializers.ChoiceField(choices=["previous"], required=False)
+    granularity = serializers.ChoiceField(choices=kpis.GRANULARITIES, default="total", required=False)
+    group_by = serializers.ChoiceField(choices=kpis.GROUP_KEYS, required=False)
+    compare = serializers.ChoiceField(choices=COMPARES, required=False)
 
     def validate(self, attrs):
         errors = window_errors(attrs["start"], attrs["end"])

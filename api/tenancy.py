@@ -5,24 +5,13 @@ their memberships: the one named by `?org=<slug>` or the `X-Organization` header
 their first (usually only) one.
 """
 
-from dataclasses import dataclass
-
 from rest_framework import exceptions
 
 from accounts.authentication import APIKeyPrincipal
-from accounts.models import Membership, Organization, Role
+from accounts.tenancy import Tenant, user_tenant
 
 ORG_QUERY_PARAM = "org"
 ORG_HEADER = "X-Organization"
-
-
-@dataclass(frozen=True)
-class Tenant:
-    organization: Organization
-    role: str
-
-    def allows(self, role: str) -> bool:
-        return Role.allows(self.role, role)
 
 
 def _resolve(request) -> Tenant:
@@ -31,15 +20,12 @@ def _resolve(request) -> Tenant:
         return Tenant(user.organization, user.role)
     if not user.is_authenticated:
         raise exceptions.NotAuthenticated()
-    memberships = Membership.objects.filter(user=user).select_related("organization").order_by("pk")
     slug = request.query_params.get(ORG_QUERY_PARAM) or request.headers.get(ORG_HEADER)
-    if slug:
-        memberships = memberships.filter(organization__slug=slug)
-    membership = memberships.first()
-    if membership is None:
+    tenant = user_tenant(user, slug=slug)
+    if tenant is None:
         detail = f"You are not a member of organization {slug!r}." if slug else "You are not a member of any organization."
         raise exceptions.PermissionDenied(detail)
-    return Tenant(membership.organization, membership.role)
+    return tenant
 
 
 def request_tenant(request) -> Tenant:

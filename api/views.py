@@ -1,6 +1,5 @@
 """Thin API views: parse, call one selector or service, return. Scoping lives in `base`."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -16,7 +15,6 @@ from analytics.models import AccountDailyMetric, Campaign, Post
 from ingestion import services as ingestion_services
 from ingestion.importers import TEMPLATE_KINDS, template_csv
 from ingestion.models import IngestionRun
-from ingestion.queueing import QueueUnavailable
 
 from . import imports
 from . import serializers as s
@@ -25,11 +23,6 @@ from .filters import AccountMetricFilter, CampaignFilter, IngestionRunFilter
 from .limits import kpi_rows_check
 from .pagination import FrameRows
 from .windows import WindowSerializer
-
-
-def _validation_error(error: DjangoValidationError | ValueError, attr: str | None = None):
-    messages = error.messages if isinstance(error, DjangoValidationError) else [str(error)]
-    return exceptions.ValidationError({attr: messages} if attr else messages)
 
 
 class AccountViewSet(
@@ -65,12 +58,7 @@ class AccountViewSet(
         account = self.get_object()
         body = WindowSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            run = ingestion_services.sync_request(account=account, **body.validated_data)
-        except QueueUnavailable:
-            raise  # the handler answers 503
-        except DjangoValidationError as error:
-            raise _validation_error(error) from None
+        run = ingestion_services.sync_request(account=account, **body.validated_data)
         return Response(
             {"run": run.pk, "status": run.status, "window_start": run.window_start, "window_end": run.window_end},
             status=status.HTTP_202_ACCEPTED,
@@ -103,10 +91,7 @@ class PostViewSet(TenantViewSet):
     filter_backends = []
 
     def _performance(self, **query):
-        try:
-            return selectors.post_performance(organization=self.tenant.organization, **query)
-        except ValueError as error:
-            raise _validation_error(error) from None
+        return selectors.post_performance(organization=self.tenant.organization, **query)
 
     @extend_schema(parameters=[s.PostQuerySerializer], description=s.POST_RULE,
                    responses=s.PostActivitySerializer(many=True))
@@ -185,10 +170,7 @@ class KpiView(TenantAPIView):
             raise exceptions.NotFound(f"No account {args['account']}.")
         if "campaign" in args and not self.scoped(Campaign.objects.filter(pk=args["campaign"])).exists():
             raise exceptions.NotFound(f"No campaign {args['campaign']}.")
-        try:
-            report = selectors.kpi_report(organization=self.tenant.organization, **args)
-        except ValueError as error:
-            raise _validation_error(error) from None
+        report = selectors.kpi_report(organization=self.tenant.organization, **args)
         kpi_rows_check(report)
         return Response(report)
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.utils import timezone
 
+from accounts.calendar import local_yesterday
 from accounts.models import Organization, Platform, SocialAccount
 from accounts.services import account_create, organization_create
 from analytics.partitions import partitions_ensure
@@ -126,7 +126,7 @@ def account_batch(*, index: int, platform: str, first_day: dt.date, days: int) -
 
 def dataset_window(days: int) -> tuple[dt.date, dt.date]:
     """Data ends yesterday (local time), so dashboards' default windows show it."""
-    last = timezone.localdate() - dt.timedelta(days=1)
+    last = local_yesterday()
     return last - dt.timedelta(days=days - 1), last
 
 

@@ -6,12 +6,12 @@ import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.calendar import local_date
 from accounts.models import Organization, SocialAccount
 from analytics.models import Post
 from ingestion.connectors.base import connector_for
@@ -90,7 +90,6 @@ def comments_write(*, account: SocialAccount, comments: list[CommentRecord]) -> 
     Author names are dropped when the account's CommentPolicy says so.
     """
     merged = list({c.external_id: c for c in comments}.values())
-    tz = ZoneInfo(account.timezone)
     keep_names = _stores_names(account)
     with transaction.atomic():
         post_ids, posts_created = _posts_for(account, {c.post for c in merged})
@@ -107,7 +106,7 @@ def comments_write(*, account: SocialAccount, comments: list[CommentRecord]) -> 
                         "author": [c.author[:200] if keep_names else "" for c in chunk],
                         "text": [c.text for c in chunk],
                         "commented_at": [c.commented_at for c in chunk],
-                        "date": [c.commented_at.astimezone(tz).date() for c in chunk],
+                        "date": [local_date(account, c.commented_at) for c in chunk],
                         "likes": [c.likes for c in chunk],
                         "reply_to": [c.reply_to[:128] for c in chunk],
                     },

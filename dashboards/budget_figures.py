@@ -6,7 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
-from .context import PLATFORM_COLORS
+from accounts.platforms import PLATFORM_COLORS
+
 from .figures import NEUTRAL, _axis, _layout, _platform_label
 
 

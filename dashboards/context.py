@@ -9,26 +9,21 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from accounts.models import Membership, Organization, Platform, Role, SocialAccount
-from accounts.platforms import PLATFORMS
+from accounts.platforms import PLATFORM_COLORS
+from accounts.tenancy import Tenant, scoped, user_tenant
 from ingestion.selectors import data_freshness
 
 from .forms import FilterForm, Preset
 
 SESSION_ORG_KEY = "dashboards_organization_id"
 
-# One color per platform everywhere (cards, charts, badges); see static/css/app.css.
-PLATFORM_COLORS = {spec.code: spec.color for spec in PLATFORMS}
-
-
 def user_organizations(user):
     return Organization.objects.filter(memberships__user=user).order_by("name")
 
 
-def current_organization(request) -> Organization | None:
+def current_tenant(request) -> Tenant | None:
     """The organization chosen in this session, else the user's first membership (as the API does)."""
-    chosen = user_organizations(request.user).filter(pk=request.session.get(SESSION_ORG_KEY)).first()
-    first = Membership.objects.filter(user=request.user).order_by("pk").select_related("organization").first()
-    return chosen or (first.organization if first else None)
+    return user_tenant(request.user, preferred=request.session.get(SESSION_ORG_KEY))
 
 
 def organization_switch(request, organization_id: str) -> bool:
@@ -46,11 +41,10 @@ def organization_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        organization = current_organization(request)
-        if organization is None:
+        tenant = current_tenant(request)
+        if tenant is None:
             return render(request, "dashboards/no_organization.html", status=403)
-        request.organization = organization
-        request.role = Membership.objects.get(user=request.user, organization=organization).role
+        request.organization, request.role = tenant.organization, tenant.role
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -80,7 +74,7 @@ def query_string(filters, **overrides) -> str:
 
 def page_context(request, form: FilterForm, *, page: str) -> dict:
     filters = form.filters()
-    accounts = SocialAccount.objects.filter(organization=request.organization)
+    accounts = scoped(SocialAccount.objects.all(), request.organization)
     if filters.platform:
         accounts = accounts.filter(platform=filters.platform)
     return {

@@ -14,10 +14,10 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts.models import Platform
+from accounts.platforms import PLATFORM_COLORS
 
 from . import formatting
 from .catalog import METRICS
-from .context import PLATFORM_COLORS
 
 FONT = "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, system-ui, sans-serif"
 NEUTRAL = ("#4F46E5", "#0EA5E9", "#F97316", "#10B981", "#A855F7", "#EF4444")

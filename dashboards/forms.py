@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.calendar import local_today
 from accounts.models import Platform, SocialAccount
 from analytics.selectors import GROWTH_ORDERINGS, POST_ORDERINGS
 from ingestion.importers import KINDS
@@ -32,14 +31,6 @@ class Preset:
         (CUSTOM, _("自定义")),
     ]
     DEFAULT = LAST_30
-
-
-PLATFORM_TZ = ZoneInfo("Asia/Shanghai")
-
-
-def platform_today() -> dt.date:
-    """Today on the platforms' calendar (Asia/Shanghai), whatever the server's clock says."""
-    return timezone.localdate(timezone=PLATFORM_TZ)
 
 
 def preset_window(preset: str, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -95,7 +86,7 @@ class FilterForm(forms.Form):
             if (end - start).days >= MAX_RANGE_DAYS:
                 raise forms.ValidationError(_("时间段最长 3 年，请缩短范围。"))
         else:
-            start, end = preset_window(preset, platform_today())
+            start, end = preset_window(preset, local_today())
         account = cleaned.get("account")
         platform = cleaned.get("platform") or None
         if account is not None and platform and account.platform != platform:
@@ -108,7 +99,7 @@ class FilterForm(forms.Form):
         if self.is_valid():
             c = self.cleaned_data
             return Filters(c["preset"], c["start"], c["end"], c["platform"], c.get("account"))
-        start, end = preset_window(Preset.DEFAULT, platform_today())
+        start, end = preset_window(Preset.DEFAULT, local_today())
         return Filters(Preset.DEFAULT, start, end, None, None)
 
 

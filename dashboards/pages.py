@@ -6,6 +6,7 @@ import pandas as pd
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts import tenancy
 from accounts.models import Platform, SocialAccount
 from analytics import selectors
 from analytics.models import Campaign
@@ -120,7 +121,7 @@ def overview(organization, filters: Filters) -> dict:
 
 def drilldown(organization, filters: Filters) -> dict:
     present = list(
-        SocialAccount.objects.filter(organization=organization).values_list("platform", flat=True).distinct()
+        tenancy.scoped(SocialAccount.objects.all(), organization).values_list("platform", flat=True).distinct()
     )
     platform = filters.account.platform if filters.account else filters.platform
     if platform is None and present:
@@ -241,7 +242,7 @@ def campaigns(organization, filters: Filters) -> dict:
     per_platform = _report(organization, filters, group_by="platform")
     total = _report(organization, filters, compare="previous")
     daily = _report(organization, filters, granularity="day")
-    known = {c.pk: c for c in Campaign.objects.filter(organization=organization)}
+    known = {c.pk: c for c in tenancy.scoped(Campaign.objects.all(), organization)}
     campaign_rows = []
     for result in per_campaign["results"]:
         campaign = known.get(result.get("campaign"))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role, SocialAccount
+from accounts.tenancy import scoped
 from ingestion import reauth
 from ingestion.models import IngestionRun
 
@@ -44,7 +45,7 @@ def run_detail(request, run_id: int):
 @require_POST
 @organization_required
 def run_retry(request, run_id: int):
-    run = IngestionRun.objects.filter(pk=run_id, account__organization=request.organization).first()
+    run = scoped(IngestionRun.objects.filter(pk=run_id), request.organization, "account__organization").first()
     if run is None:
         raise Http404
     if not can_change_data(request):
@@ -66,7 +67,7 @@ def schedule_update(request):
 
 
 def _account_or_404(request, account_id: int) -> SocialAccount:
-    account = SocialAccount.objects.filter(pk=account_id, organization=request.organization).first()
+    account = scoped(SocialAccount.objects.filter(pk=account_id), request.organization).first()
     if account is None:
         raise Http404
     return account
@@ -105,7 +106,7 @@ def _callback_uri(request) -> str:
 def reauth_callback(request):
     """Where the platform sends the owner back: the state must be one this session was given."""
     account_id = status.reauth_state_take(request.session, request.GET.get("state", ""))
-    account = SocialAccount.objects.filter(pk=account_id, organization=request.organization).first()
+    account = scoped(SocialAccount.objects.filter(pk=account_id), request.organization).first()
     if account is None or not is_owner(request):
         messages.error(request, STATE_MESSAGE)
         return redirect("dashboards:data_status")

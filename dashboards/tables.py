@@ -8,18 +8,17 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.utils.translation import gettext as _
 
+from accounts.calendar import PLATFORM_TIME_ZONE
 from analytics import kpis
 
 from . import formatting
 from .catalog import METRICS
 
-LOCAL_TZ = "Asia/Shanghai"
-
 
 def local_timestamp(value) -> pd.Timestamp:
-    """A moment on the Asia/Shanghai clock (naive values are taken as already local)."""
+    """A moment on the platforms' clock (naive values are taken as already local)."""
     stamp = pd.Timestamp(value)
-    return stamp.tz_convert(LOCAL_TZ) if stamp.tzinfo else stamp
+    return stamp.tz_convert(PLATFORM_TIME_ZONE) if stamp.tzinfo else stamp
 
 
 @dataclass(frozen=True)

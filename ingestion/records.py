@@ -7,31 +7,22 @@ reported" and never overwrites a stored value (see `ingestion.services`).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from decimal import Decimal
 
+from analytics.metrics import ACCOUNT_METRICS, POST_COUNTERS
 
-@dataclass(frozen=True, slots=True)
-class AccountDay:
-    """One account's counters for one local calendar day (KPIS.md raw metrics)."""
-
-    date: dt.date
-    followers: int | None = None
-    followers_gained: int | None = None
-    followers_lost: int | None = None
-    impressions: int | None = None
-    views: int | None = None
-    likes: int | None = None
-    comments: int | None = None
-    shares: int | None = None
-    saves: int | None = None
-    posts_published: int | None = None
-    profile_visits: int | None = None
-    coins: int | None = None
-    danmaku: int | None = None
-    recommends: int | None = None
-    # The platform says the day is not final yet (WeChat `is_delay`): store it, read it again later.
-    provisional: bool = False
+# One account's counters for one local calendar day: one field per account metric of
+# analytics/metrics.py (None = not reported), then `provisional`: the platform says the day is
+# not final yet (WeChat `is_delay`), so it is stored and read again later.
+AccountDay = make_dataclass(
+    "AccountDay",
+    [("date", dt.date), *((name, int | None, field(default=None)) for name in ACCOUNT_METRICS),
+     ("provisional", bool, field(default=False))],
+    frozen=True, slots=True,
+)
+AccountDay.__module__ = __name__
+AccountDay.__doc__ = "One account's counters for one local calendar day (KPIS.md raw metrics)."
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,26 +37,17 @@ class PostInfo:
     published_time_known: bool = True  # False: the source gives the day only (published_at = local midnight)
 
 
-@dataclass(frozen=True, slots=True)
-class PostDay:
-    """A post's lifetime counters as of `date`."""
-
-    post: PostInfo
-    date: dt.date
-    impressions: int | None = None
-    views: int | None = None
-    likes: int | None = None
-    comments: int | None = None
-    shares: int | None = None
-    saves: int | None = None
-    coins: int | None = None
-    danmaku: int | None = None
-    recommends: int | None = None
-    followers_gained: int | None = None
-    profile_visits: int | None = None
-    completion_rate: float | None = None
-    avg_watch_seconds: float | None = None
-    provisional: bool = False  # as AccountDay.provisional
+# A post's lifetime counters as of `date`: one field per post metric of analytics/metrics.py, then
+# its rates and `provisional` (as AccountDay's).
+PostDay = make_dataclass(
+    "PostDay",
+    [("post", PostInfo), ("date", dt.date), *((name, int | None, field(default=None)) for name in POST_COUNTERS),
+     ("completion_rate", float | None, field(default=None)), ("avg_watch_seconds", float | None, field(default=None)),
+     ("provisional", bool, field(default=False))],
+    frozen=True, slots=True,
+)
+PostDay.__module__ = __name__
+PostDay.__doc__ = "A post's lifetime counters as of `date`."
 
 
 @dataclass(frozen=True, slots=True)

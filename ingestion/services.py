@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
 from operator import attrgetter
-from zoneinfo import ZoneInfo
 
 import requests
 from celery import chain
@@ -24,6 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from accounts.calendar import PLATFORM_TIME_ZONE, PLATFORM_TZ, local_yesterday
 from accounts.models import AccountStatus, SocialAccount
 from analytics.models import (
     ACCOUNT_METRICS,
@@ -38,7 +38,7 @@ from analytics.models import (
 
 from . import windows
 from .connectors.base import AuthError, PlatformDataError, QuotaExceeded, TransientError, connector_for
-from .connectors.dates import local_today, snapshot_day
+from .connectors.dates import snapshot_day
 from .locks import RunLock, lock_holders
 from .models import IngestionRun, RunSource, RunStatus, SeriesGap, SeriesProgress
 from .queueing import runs_enqueue
@@ -318,8 +318,6 @@ def batch_ingest(*, run: IngestionRun, batch: Batch, requests_made: int | None =
 SYNC_SOFT_TIME_LIMIT = 15 * 60
 SYNC_TIME_LIMIT = 20 * 60
 
-# Platform "days" are China's calendar days, whatever the server's clock says.
-PLATFORM_TZ = ZoneInfo("Asia/Shanghai")
 # The nightly run always re-reads this many days: platforms revise recent days after the fact.
 SYNC_WINDOW_DAYS = windows.REREAD_DAYS
 
@@ -352,7 +350,7 @@ class _RequestCounter:
 
 def _series_progress_record(*, account: SocialAccount, batch: Batch, start: dt.date, end: dt.date) -> None:
     """After a successful read of start..end: how far each of the account's series is now read."""
-    yesterday = local_today(account) - dt.timedelta(days=1)
+    yesterday = local_yesterday(account)
     snapshot = snapshot_day(account, start, end)
     # Days the platform called not final (WeChat `is_delay`), on the batch or on its records.
     provisional = sorted(batch.provisional_days | {d.date for d in (*batch.account_days, *batch.post_days)
@@ -520,8 +518,8 @@ def sync_request(*, account: SocialAccount, start: dt.date, end: dt.date) -> Ing
 
 
 def night_yesterday(day: dt.date | None = None) -> dt.date:
-    """The last day a night reads: `day`, by default yesterday in China."""
-    return day or timezone.localdate(timezone=PLATFORM_TZ) - dt.timedelta(days=1)
+    """The last day a night reads: `day`, by default yesterday on the platforms' calendar."""
+    return day or local_yesterday()
 
 
 def retry_delay(attempt: int) -> float | None:
@@ -661,6 +659,6 @@ def nightly_schedule_update(*, hour: int, minute: int, enabled: bool) -> Periodi
     )
     task = nightly_schedule().task or PeriodicTask(name="每日同步 nightly sync_all", task=NIGHTLY_TASK)
     task.crontab, task.interval, task.enabled = crontab, None, enabled
-    task.description = f"{hour:02d}:{minute:02d} Asia/Shanghai: the gap-aware nightly windows of every active account"
+    task.description = f"{hour:02d}:{minute:02d} {PLATFORM_TIME_ZONE}: the gap-aware nightly windows of every active account"
     task.save()
     return task

@@ -80,8 +80,6 @@ def sync_queue(platform: str) -> str:
 
 
 def sync_queues() -> list[str]:
-    from .connectors import load_all  # noqa: F401  (the platform modules register themselves)
-
     return [sync_queue(platform) for platform in sorted(REGISTRY)]
 
 

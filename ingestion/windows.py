@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.calendar import window_days
 from accounts.models import Platform
 
 ACCOUNT_DAYS, POST_DAYS, CAMPAIGN_DAYS = "account_days", "post_days", "campaign_days"
@@ -73,10 +74,6 @@ class NightPlan:
     gaps: dict[str, list[tuple[dt.date, str]]]  # series -> (day, reason) that can no longer be read
 
 
-def _days(start: dt.date, end: dt.date) -> list[dt.date]:
-    return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
-
-
 def night_plan(*, platform: str, yesterday: dt.date, progress: dict[str, Progress], max_days: int) -> NightPlan:
     """Tonight's windows for one account whose series were read up to `progress`, and the days lost."""
     start, gaps, span = yesterday, {}, None
@@ -94,7 +91,7 @@ def night_plan(*, platform: str, yesterday: dt.date, progress: dict[str, Progres
                 wanted = min(wanted, done.provisional_from)
             first = max(wanted, oldest)
         if done is not None and done.last_day + dt.timedelta(days=1) < first:
-            missed = _days(done.last_day + dt.timedelta(days=1), first - dt.timedelta(days=1))
+            missed = window_days(done.last_day + dt.timedelta(days=1), first - dt.timedelta(days=1))
             lost_before = yesterday - dt.timedelta(days=max_days - 1)
             gaps[series.name] = [
                 (

@@ -7,11 +7,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.calendar import local_today
 from dashboards.context import can_change_data, filter_form, organization_required, page_context
 
 from . import builder, selectors, services
@@ -40,7 +40,7 @@ def reports_page(request):
                 messages.success(request, _("已添加定时报表「%(name)s」。") % {"name": form.cleaned_data["name"]})
                 return redirect("reports:index")
         status = 403 if not can_change_data(request) else 400
-    start, end = report_window(MONTH, timezone.localdate())
+    start, end = report_window(MONTH, local_today())
     history = list(selectors.report_history(organization=request.organization))
     context = page_context(request, filter_form(request), page="reports") | {
         "schedule_form": form,
@@ -59,7 +59,7 @@ def schedule_send(request, schedule_id: int):
     if not can_change_data(request):
         messages.error(request, VIEWER_MESSAGE)
     else:
-        report = services.schedule_report_request(schedule=schedule, day=timezone.localdate())
+        report = services.schedule_report_request(schedule=schedule, day=local_today())
         messages.success(
             request, _("报表 %(start)s – %(end)s 已进入队列，生成后发送。") % {"start": report.start, "end": report.end}
         )
@@ -97,7 +97,7 @@ def window_build(request):
 @organization_required
 def report_view(request):
     """The report as a printable page for `?start&end` (default: last month)."""
-    default_start, default_end = report_window(MONTH, timezone.localdate())
+    default_start, default_end = report_window(MONTH, local_today())
     form = WindowForm(request.GET or {"start": default_start, "end": default_end})
     if not form.is_valid():
         return HttpResponse(

@@ -26,14 +26,16 @@ def test_app_services_use_production_settings_and_real_services():
     for name in ("web", "worker", "beat", "migrate"):
         env = services[name]["environment"]
         assert env["DJANGO_SETTINGS_MODULE"] == "socialmetrics.settings.production"
-        assert env["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in env["DATABASE_URL"]
+        assert env["DATABASE_URL"].startswith("postgres://")
+        assert "@postgres:5432/" in env["DATABASE_URL"]
         assert env["REDIS_URL"] == "redis://redis:6379/0"
         assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
 def test_data_lives_in_volumes():
     compose = load()
-    assert "postgres-data" in compose["volumes"] and "redis-data" in compose["volumes"]
+    assert "postgres-data" in compose["volumes"]
+    assert "redis-data" in compose["volumes"]
     assert any(v.startswith("postgres-data:") for v in compose["services"]["postgres"]["volumes"])
 
 
@@ -48,7 +50,9 @@ def test_a_streaming_replica_serves_the_web_and_a_second_worker_shares_the_queue
     services = compose["services"]
     replica = services["postgres-replica"]
     script = "\n".join(replica["command"])
-    assert "pg_basebackup -h postgres" in script and " -R " in script and "hot_standby=on" in script
+    assert "pg_basebackup -h postgres" in script
+    assert " -R " in script
+    assert "hot_standby=on" in script
     assert replica["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert any(v.startswith("postgres-replica-data:") for v in replica["volumes"])
     assert "postgres-replica-data" in compose["volumes"]
@@ -57,7 +61,8 @@ def test_a_streaming_replica_serves_the_web_and_a_second_worker_shares_the_queue
     assert "host replication" in (ROOT / init.split(":")[0]).read_text()
     web = services["web"]
     replica_url = web["environment"]["DATABASE_REPLICA_URL"]
-    assert replica_url.startswith("postgres://") and "@postgres-replica:5432/" in replica_url
+    assert replica_url.startswith("postgres://")
+    assert "@postgres-replica:5432/" in replica_url
     assert web["depends_on"]["postgres-replica"]["condition"] == "service_healthy"
     # Two workers, both on every queue (no -Q): the default one and one per platform.
     assert services["worker-2"]["command"] == services["worker"]["command"]

@@ -8,10 +8,8 @@ import pytest
 from django.conf import settings
 
 from accounts.models import Platform
-from accounts.platforms import PLATFORMS, PlatformSpec
+from accounts.platforms import PLATFORM_COLORS, PLATFORMS, PlatformSpec
 from dashboards.catalog import METRICS, PLATFORM_NATIVE
-from dashboards.context import PLATFORM_COLORS
-from ingestion.connectors import load_all  # noqa: F401  registers every connector
 from ingestion.connectors.base import REGISTRY, Connector
 from ingestion.sandbox import demo, server
 from ingestion.sandbox.auth import demo_credentials
@@ -31,16 +29,20 @@ def test_the_model_choices_are_the_registry():
 def test_a_connector_module_registers_the_platform(spec: PlatformSpec):
     module = import_module(f"ingestion.connectors.{spec.module}")
     connector = REGISTRY[spec.code]
-    assert issubclass(connector, Connector) and connector.platform == spec.code
+    assert issubclass(connector, Connector)
+    assert connector.platform == spec.code
     assert connector.__module__ == module.__name__
 
 
 @SPECS
 def test_a_sandbox_module_serves_the_platform(spec: PlatformSpec):
     module = import_module(f"ingestion.sandbox.{spec.module}")
-    assert module in server.PLATFORMS and spec.code == module.NAME
-    assert module.PREFIXES and all(server.platform_for(prefix + "x") is module for prefix in module.PREFIXES)
-    assert callable(module.handle) and callable(module.error)
+    assert module in server.PLATFORMS
+    assert spec.code == module.NAME
+    assert module.PREFIXES
+    assert all(server.platform_for(prefix + "x") is module for prefix in module.PREFIXES)
+    assert callable(module.handle)
+    assert callable(module.error)
     # The sandbox answers the fault kinds every module must render in its own shape.
     assert {"token_expired", "rate_limit", "busy", "bad_request"} <= set(module.ERRORS)
     assert spec.api_base_setting in server.api_bases("http://127.0.0.1:1")
@@ -59,10 +61,12 @@ def test_labels_colours_and_locale(spec: PlatformSpec):
     assert re.fullmatch(r"#[0-9A-F]{6}", spec.color)
     assert PLATFORM_COLORS[spec.code] == spec.color
     css = (ROOT / "static" / "css" / "app.css").read_text()
-    assert f"--{spec.code}: {spec.color};" in css and f".p-{spec.code} {{ --p: var(--{spec.code}); }}" in css
+    assert f"--{spec.code}: {spec.color};" in css
+    assert f".p-{spec.code} {{ --p: var(--{spec.code}); }}" in css
     po = (ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po").read_text()
     assert f'msgid "{spec.label}"' in po, f"no English translation of {spec.label}"
-    assert PLATFORM_NATIVE[spec.code] and all(name in METRICS for name in PLATFORM_NATIVE[spec.code])
+    assert PLATFORM_NATIVE[spec.code]
+    assert all(name in METRICS for name in PLATFORM_NATIVE[spec.code])
 
 
 @SPECS

@@ -107,4 +107,5 @@ def test_make_run_serves_demo_and_stops_cleanly(scratch_database, settings):
             raise
         log.close()
     assert process.returncode == 0
-    assert not port_open(web) and not port_open(sandbox)
+    assert not port_open(web)
+    assert not port_open(sandbox)

@@ -115,9 +115,6 @@ def register(cls: type[Connector]) -> type[Connector]:
 
 
 def connector_for(account: SocialAccount) -> Connector:
-    # Import the platform modules so they register themselves.
-    from ingestion.connectors import load_all  # noqa: F401
-
     try:
         return REGISTRY[account.platform](account)
     except KeyError:

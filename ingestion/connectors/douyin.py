@@ -7,11 +7,12 @@ from collections import defaultdict
 
 from django.conf import settings
 
+from accounts.calendar import local_midnight, local_today
 from accounts.models import Platform
 from ingestion.records import AccountDay, Batch, PostDay, PostInfo
 
 from .base import AuthError, RefreshingConnector, register
-from .dates import local_midnight, local_today, snapshot_day
+from .dates import snapshot_day
 from .http import ErrorCodes, PlatformClient, Reader
 
 # Errors come in `data.error_code` or `extra.error_code`, as numbers or text. Codes and meanings are

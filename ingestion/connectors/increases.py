@@ -8,8 +8,8 @@ counter's increase since the night before (PLATFORMS.md, "Weibo").
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
+from accounts.calendar import local_date
 from accounts.models import SocialAccount
 from ingestion.records import AccountDay, Batch, PostDay
 from ingestion.selectors import post_counters_on
@@ -28,10 +28,9 @@ def counter_increases(
         account=account, date=day - dt.timedelta(days=1),
         external_ids=[p.post.external_id for p in post_days], counters=metrics,
     )
-    zone = ZoneInfo(account.timezone)
     new_that_day = {
         p.post.external_id for p in post_days
-        if p.post.published_at is not None and p.post.published_at.astimezone(zone).date() == day
+        if p.post.published_at is not None and local_date(account, p.post.published_at) == day
     }
     totals: dict[str, int | None] = {}
     for metric in metrics:

@@ -17,6 +17,7 @@ import time
 
 from django.conf import settings
 
+from accounts.calendar import account_zone
 from accounts.models import Platform
 from accounts.services import account_credentials_update, account_reauthorization_note
 from ingestion.records import Batch, PostDay, PostInfo
@@ -163,7 +164,7 @@ class KuaishouConnector(RefreshingConnector):
         if expires_at is None or float(expires_at) - time.time() >= REAUTHORIZE_WARNING_DAYS * 86400:
             account_reauthorization_note(account=self.account, detail="", prefix=REAUTHORIZE_NOTE)
             return
-        due = dt.datetime.fromtimestamp(float(expires_at), tz=dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8)))
+        due = dt.datetime.fromtimestamp(float(expires_at), tz=dt.UTC).astimezone(account_zone(self.account))
         account_reauthorization_note(
             account=self.account,
             prefix=REAUTHORIZE_NOTE,

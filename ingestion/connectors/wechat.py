@@ -14,12 +14,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.calendar import local_midnight, local_today
 from accounts.fields import decrypt_json, encrypt_json
 from accounts.models import Platform
 from ingestion.records import AccountDay, Batch, FollowerSourceDay, PostDay, PostInfo
 
 from .base import AuthError, PlatformDataError, RefreshingConnector, register
-from .dates import local_midnight, local_today, spans
+from .dates import spans
 from .http import ErrorCodes, PlatformClient, Reader
 
 ERRORS = ErrorCodes(

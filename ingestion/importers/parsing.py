@@ -15,6 +15,7 @@ from itertools import chain, islice
 
 import numpy as np
 
+from accounts.calendar import PLATFORM_TZ
 from comments.records import CommentRecord
 from ingestion.records import AccountDay, Batch, CampaignDay, PostDay, PostInfo
 
@@ -34,7 +35,7 @@ def _shown(value) -> str:
 def _post_external_id(layout: Layout, title: str, published_at: dt.datetime) -> str:
     # No id in the export: (title, publish minute) is the natural key. Minute precision so an
     # export with seconds and one without name the same post.
-    local = published_at.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    local = published_at.astimezone(PLATFORM_TZ)
     digest = hashlib.sha256(f"{' '.join(title.split())}\n{local:%Y-%m-%d %H:%M}".encode()).hexdigest()[:24]
     return f"{layout.id_prefix}:{digest}"
 
@@ -134,7 +135,7 @@ class FileParse:
             external_id = record.pop("external_id", "") or _comment_external_id(record)
             batch.comments.append(CommentRecord(external_id=external_id, **record))
             self.counts["comments"] += 1
-            day = record["commented_at"].astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+            day = record["commented_at"].astimezone(PLATFORM_TZ).date()
             self.start = day if self.start is None or day < self.start else self.start
             self.end = day if self.end is None or day > self.end else self.end
             return external_id

@@ -17,6 +17,7 @@ from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.calendar import local_today
 from accounts.models import Platform, SocialAccount
 from comments.services import comments_write
 from ingestion.models import IngestionRun, RunSource, RunStatus
@@ -171,7 +172,7 @@ def file_import(
     is sniffed, never trusted by name, and streamed: the file's limits (`ImportLimits`) are checked
     before the expensive work, and its rows are validated and written in batches inside one
     transaction. `kind` is "auto" (detect from the header row) or one of `KINDS`. Post exports are
-    stored as lifetime counters dated `as_of` (default: today in Asia/Shanghai).
+    stored as lifetime counters dated `as_of` (default: the account's today).
 
     Every import records an `IngestionRun(source=file)` (or carries on `run`, a queued one): it is
     "parsing" with `rows_read` updated about every second (also passed to `progress`), then
@@ -183,7 +184,7 @@ def file_import(
     """
     if kind != "auto" and kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected auto or one of {', '.join(KINDS)}")
-    as_of = as_of or timezone.localdate()
+    as_of = as_of or local_today(account)
     if run is None:
         run = ingestion_run_create(
             account=account, source=RunSource.FILE, file_name=file_name[:255], kind=kind if kind != "auto" else "",

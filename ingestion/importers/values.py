@@ -13,7 +13,7 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.utils import timezone
+from accounts.calendar import PLATFORM_TZ
 
 NULL_MARKERS = {"", "-", "--", "—", "——", "/", "n/a", "na", "null", "none", "nan"}
 MAX_COUNTER = 2**63 - 1  # PostgreSQL bigint
@@ -208,9 +208,9 @@ def _iso_minute(value) -> dt.datetime | None:
 
 
 def local_datetime(value) -> dt.datetime | None:
-    """A publish time in the project's time zone (Asia/Shanghai), made timezone-aware."""
+    """A publish time on the platforms' clock (exports carry no zone), made timezone-aware."""
     parsed = _iso_minute(value) or moment(value)
-    return timezone.make_aware(parsed, timezone.get_default_timezone()) if parsed else None
+    return parsed.replace(tzinfo=PLATFORM_TZ) if parsed else None
 
 
 def text(value) -> str:

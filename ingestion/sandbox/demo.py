@@ -4,7 +4,7 @@ The API accounts are synced against the sandbox by `account_sync`. WeChat and Xi
 ads have history APIs and are backfilled in windows; the snapshot APIs (Weibo, Bilibili,
 Kuaishou, Douyin videos, the 视频号 follower count) can only be read "tonight", so the demo
 replays the nightly sync of each of the last `days` nights, moving both the sandbox's
-calendar and the connectors' "today" (`ingestion.connectors.dates.frozen_today`) to the
+calendar and the connectors' "today" (`accounts.calendar.frozen_today`) to the
 morning after. Xiaohongshu organic data, 视频号 videos and two campaigns with conversions
 and revenue come in through the file importer, as they would in real life. Nights and files
 already ingested are skipped, so re-running is
@@ -28,13 +28,13 @@ from django.conf import settings
 from django.test import override_settings
 from django.utils import timezone
 
+from accounts.calendar import PLATFORM_TZ, frozen_today
 from accounts.models import AccountStatus, Organization, Platform, SocialAccount
 from accounts.platforms import PLATFORMS
 from ingestion.connectors.base import REGISTRY, TransientError
-from ingestion.connectors.dates import frozen_today
 from ingestion.importers import file_import
 from ingestion.models import IngestionRun, RunSource, RunStatus
-from ingestion.services import PLATFORM_TZ, SYNC_WINDOW_DAYS, account_sync
+from ingestion.services import SYNC_WINDOW_DAYS, account_sync
 
 from . import wechat_channels, world
 from .auth import demo_credentials
@@ -83,10 +83,6 @@ def demo_accounts_ensure(*, organization: Organization) -> list[SocialAccount]:
             account.save(update_fields=["status", "status_detail", "credentials"])
         accounts.append(account)
     return accounts
-
-
-def local_yesterday() -> dt.date:
-    return timezone.localdate(timezone=world.SHANGHAI) - dt.timedelta(days=1)
 
 
 @contextmanager
@@ -186,8 +182,6 @@ def _backfill_windows(missing: list[dt.date]) -> Iterator[tuple[dt.date, dt.date
 
 
 def _connector_platforms() -> set[str]:
-    from ingestion.connectors import load_all  # noqa: F401  registers every connector
-
     return set(REGISTRY)
 
 

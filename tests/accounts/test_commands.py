@@ -59,7 +59,8 @@ def test_create_api_key_prints_key_once_on_its_own_line():
     run("create_org", "acme", "--name", "Acme")
     out, err = run("create_api_key", "--org", "acme", "--name", "agency")
     key = out.strip()
-    assert "\n" not in key and "." in key
+    assert "\n" not in key
+    assert "." in key
     assert key not in err
     stored = OrganizationAPIKey.objects.get()
     assert stored.organization.slug == "acme"

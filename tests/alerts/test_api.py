@@ -47,7 +47,9 @@ def test_create_list_and_read_back_a_rule_with_masked_channels(org, robots):
     with connection.cursor() as cursor:  # at rest the URL and the secret are one opaque token
         cursor.execute("SELECT channel_config FROM alerts_alertrule WHERE id = %s", [data["id"]])
         (stored,) = cursor.fetchone()
-    assert DINGTALK_SECRET not in stored and "access_token" not in stored and "ops@example.com" not in stored
+    assert DINGTALK_SECRET not in stored
+    assert "access_token" not in stored
+    assert "ops@example.com" not in stored
 
 
 def test_patching_channels_without_the_secret_keeps_it(org, robots):
@@ -56,7 +58,8 @@ def test_patching_channels_without_the_secret_keeps_it(org, robots):
     channel = {"kind": "dingtalk", "url": robots.dingtalk()["url"]}
     assert client.patch(f"{RULES}{rule_id}/", {"channels": [channel], "threshold": 0.3}, format="json").status_code == 200
     rule = AlertRule.objects.get(pk=rule_id)
-    assert rule.channels[0]["secret"] == DINGTALK_SECRET and rule.threshold == 0.3
+    assert rule.channels[0]["secret"] == DINGTALK_SECRET
+    assert rule.threshold == 0.3
 
 
 @pytest.mark.parametrize(
@@ -118,7 +121,8 @@ def test_alerts_list_what_fired_with_drivers_and_deliveries(org, robots):
 
     response = client.get("/api/v1/alerts/", {"rule": rule_id, "start": DROP_DAY, "end": DROP_DAY})
     [alert] = response.json()["results"]
-    assert alert["date"] == DROP_DAY.isoformat() and alert["metric"] == "views"
+    assert alert["date"] == DROP_DAY.isoformat()
+    assert alert["metric"] == "views"
     assert alert["change"] == pytest.approx(-0.25, abs=0.02)
     assert alert["contributors"][0]["label"] == "抖音 · A"
     assert alert["deliveries"] == [

@@ -20,9 +20,11 @@ def test_a_25_percent_drop_breaches_a_20_percent_rule_and_a_15_percent_dip_does_
     drop = baseline.judge("drop", 0.2, 753.75, history)
     dip = baseline.judge("drop", 0.2, 854.25, history)
     assert drop.outcome == baseline.BREACH
-    assert round(drop.change, 4) == -0.25 and drop.baseline == 1005
+    assert round(drop.change, 4) == -0.25
+    assert drop.baseline == 1005
     assert drop.z_score < -baseline.MIN_Z
-    assert dip.outcome == baseline.OK and round(dip.change, 4) == -0.15
+    assert dip.outcome == baseline.OK
+    assert round(dip.change, 4) == -0.15
 
 
 def test_normal_noise_stays_quiet_however_low_the_threshold():

@@ -58,10 +58,13 @@ def test_dingtalk_is_signed_as_documented(robots):
     result = channels.send(robots.dingtalk(), message())
     assert (result.ok, result.code) == (True, "0")
     [sent] = robots.received["dingtalk"]
-    assert sent["msgtype"] == "markdown" and sent["markdown"]["title"] == "【告警】播放下跌"
+    assert sent["msgtype"] == "markdown"
+    assert sent["markdown"]["title"] == "【告警】播放下跌"
     assert "[查看看板](http://127.0.0.1:8000/?preset=custom)" in sent["markdown"]["text"]
     query = robots.raw_queries[-1]
-    assert "&timestamp=" in query and "&sign=" in query and "%" in query.split("sign=")[1]  # URL-encoded Base64
+    assert "&timestamp=" in query
+    assert "&sign=" in query
+    assert "%" in query.split("sign=")[1]  # URL-encoded Base64
 
 
 def test_dingtalk_wrong_secret_is_a_permanent_310000(robots):
@@ -104,7 +107,8 @@ def test_generic_webhook_posts_json_signed_with_hmac(robots):
     result = channels.send(robots.webhook(secret="hook-secret"), message())
     assert result.ok
     [sent] = robots.received["webhook"]
-    assert sent["body"]["title"] == "【告警】播放下跌" and sent["body"]["link"].startswith("http://127.0.0.1:8000/")
+    assert sent["body"]["title"] == "【告警】播放下跌"
+    assert sent["body"]["link"].startswith("http://127.0.0.1:8000/")
     body = json.dumps(sent["body"], ensure_ascii=False).encode()
     assert sent["signature"] == "sha256=" + hmac.new(b"hook-secret", body, hashlib.sha256).hexdigest()
 
@@ -152,5 +156,6 @@ def test_masked_targets_hide_keys_and_tokens():
 def test_secrets_never_reach_the_log(robots, caplog):
     caplog.set_level("INFO")
     channels.send(robots.dingtalk(), message())
-    assert DINGTALK_SECRET not in caplog.text and "ding-token-0001" not in caplog.text
+    assert DINGTALK_SECRET not in caplog.text
+    assert "ding-token-0001" not in caplog.text
     assert "dingtalk delivery to" in caplog.text

@@ -31,7 +31,8 @@ def test_alerts_due_on_one_robot_go_out_as_one_digest(series_org, robots):
     assert (outcome.sent, outcome.retry_in) == (4, None)
     [digest] = robots.received["wecom"]
     content = digest["markdown"]["content"]
-    assert content.count("下跌") >= 4 and len(content.encode()) <= 4096
+    assert content.count("下跌") >= 4
+    assert len(content.encode()) <= 4096
     assert list(AlertDelivery.objects.values_list("status", "code", "digest_size", "attempts").distinct()) == [
         (DeliveryStatus.SENT, "0", 4, 1)
     ]
@@ -55,7 +56,8 @@ def test_a_transient_error_is_retried_later_with_backoff(series_org, robots, set
     robots.script["feishu"] = [{"code": 11232, "msg": "frequency limited"}, {"code": 11232, "msg": "frequency limited"}]
     key = AlertDelivery.objects.get().channel_key
     first, second = alert_deliveries_send(channel_key=key), alert_deliveries_send(channel_key=key)
-    assert 10 <= first.retry_in <= 15 and 20 <= second.retry_in <= 30  # doubling, with jitter
+    assert 10 <= first.retry_in <= 15
+    assert 20 <= second.retry_in <= 30  # doubling, with jitter
     assert AlertDelivery.objects.get().status == DeliveryStatus.RETRYING
     assert alert_deliveries_send(channel_key=key).retry_in is None
     delivery = AlertDelivery.objects.get()
@@ -69,7 +71,8 @@ def test_evaluate_alerts_command_delivers_once_per_day(series_org, robots, capsy
     first = capsys.readouterr().out
     call_command("evaluate_alerts", "--org", "brand", "--date", DROP_DAY.isoformat())
     second = capsys.readouterr().out
-    assert "1 alerts fired" in first and "1 sent for the day" in first
+    assert "1 alerts fired" in first
+    assert "1 sent for the day" in first
     assert "0 alerts fired" in second
     assert len(robots.received["dingtalk"]) == 1
     assert Alert.objects.count() == 1

@@ -73,7 +73,8 @@ def test_email_carries_html_text_and_attachments(smtp):
     assert "http://127.0.0.1:8000/alerts/" in mail.get_body(("plain",)).get_content()
     assert mail.get_body(("html",)).get_content().strip() == "<h2>播放下降 25%</h2>"
     [attachment] = list(mail.iter_attachments())
-    assert attachment.get_filename() == "周报.xlsx" and attachment.get_content() == b"PK\x03\x04xlsx"
+    assert attachment.get_filename() == "周报.xlsx"
+    assert attachment.get_content() == b"PK\x03\x04xlsx"
 
 
 def test_a_refused_recipient_is_a_permanent_failure_with_the_smtp_code(smtp):

@@ -33,18 +33,22 @@ def test_a_25_percent_drop_alerts_once_and_a_15_percent_dip_not_at_all(series_or
 
     [alert] = Alert.objects.filter(rule=rule)
     assert alert.date == DROP_DAY
-    assert alert.scope == "org" and alert.scope_label == "品牌"
+    assert alert.scope == "org"
+    assert alert.scope_label == "品牌"
     assert alert.change == pytest.approx(-0.25, abs=0.02)
     assert alert.z_score < -3
     assert {c["label"] for c in alert.contributors} == {f"抖音 · {a.name}" for a in accounts}
     assert sum(c["effect"] for c in alert.contributors) == pytest.approx(alert.value - alert.baseline, rel=0.05)
-    assert "preset=custom" in alert.link and f"end={DROP_DAY}" in alert.link
+    assert "preset=custom" in alert.link
+    assert f"end={DROP_DAY}" in alert.link
     assert AlertDelivery.objects.get(alert=alert).kind == "email"
     dip = AlertEvaluation.objects.get(rule=rule, date=DIP_DAY)
-    assert dip.outcome == "ok" and dip.change == pytest.approx(-0.15, abs=0.02)
+    assert dip.outcome == "ok"
+    assert dip.change == pytest.approx(-0.15, abs=0.02)
     assert AlertEvaluation.objects.filter(rule=rule).count() == 32  # every evaluation is recorded
     state = AlertState.objects.get(rule=rule, scope="org")
-    assert state.state == State.OK and state.last_alerted_on == DROP_DAY
+    assert state.state == State.OK
+    assert state.last_alerted_on == DROP_DAY
 
 
 def test_re_running_a_day_sends_nothing_new(series_org):
@@ -100,7 +104,8 @@ def test_builtin_health_rules_exist_and_flag_an_account_that_needs_reauthorisati
     organization_alerts_evaluate(organization=org, day=DROP_DAY)
     assert set(AlertRule.objects.filter(organization=org).values_list("builtin", flat=True)) == set(HealthCheck.values)
     [alert] = Alert.objects.filter(rule__builtin=HealthCheck.NEEDS_REAUTH)
-    assert alert.scope == f"account:{main.pk}" and "token expired" in alert.summary
+    assert alert.scope == f"account:{main.pk}"
+    assert "token expired" in alert.summary
     assert alert.link.endswith("/data/")
 
 

@@ -25,8 +25,11 @@ def test_page_lists_rules_and_what_fired(client, series_org, robots):
     organization_alerts_evaluate(organization=org, day=DROP_DAY)
     login(client, org)
     page = client.get("/alerts/").content.decode()
-    assert "播放下跌" in page and "1 处告警中" in page and "账号需要重新授权" in page
-    assert "key=weco…" in page and "wecom-key-0001" not in page
+    assert "播放下跌" in page
+    assert "1 处告警中" in page
+    assert "账号需要重新授权" in page
+    assert "key=weco…" in page
+    assert "wecom-key-0001" not in page
     assert "抖音 · 主号" in page  # what moved most
     assert 'href="/alerts/"' in page  # the navigation link
 
@@ -48,7 +51,8 @@ def test_analysts_add_rules_and_send_a_test_message(client, org, robots):
     rule = AlertRule.objects.get(name="互动率过低")
     assert rule.channels == [robots.wecom()]
     followed = client.post(f"/alerts/rules/{rule.pk}/test/", follow=True).content.decode()
-    assert "发送成功" in followed and "代码 0" in followed
+    assert "发送成功" in followed
+    assert "代码 0" in followed
     assert "测试消息" in robots.received["wecom"][0]["markdown"]["content"]
 
 
@@ -68,7 +72,8 @@ def test_bad_rules_are_explained_next_to_the_form(client, org):
     assert response.status_code == 400
     assert "access_token=…" in response.content.decode()
     response = client.post("/alerts/", {"name": "x", "metric": "views", "condition": "drop", "threshold": "20"})
-    assert response.status_code == 400 and "0.2 means 20 %" in response.content.decode()
+    assert response.status_code == 400
+    assert "0.2 means 20 %" in response.content.decode()
     assert not AlertRule.objects.filter(name="x").exists()
 
 

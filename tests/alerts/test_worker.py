@@ -94,12 +94,14 @@ def test_sync_then_evaluate_then_deliver(alert_worker, servers, settings):
         assert time.monotonic() < deadline, log.read_text()[-3000:]
         time.sleep(0.3)
     [alert] = Alert.objects.filter(rule=rule)
-    assert alert.date == DAY and alert.value == synced_views
+    assert alert.date == DAY
+    assert alert.value == synced_views
     assert alert.change == pytest.approx(-0.5, abs=0.01)
     assert alert.link.startswith("http://sm.example/?")
     assert sorted(AlertDelivery.objects.values_list("kind", "code", "attempts")) == [("dingtalk", "0", 1), ("wecom", "0", 1)]
     [wecom] = robots.received["wecom"]
-    assert "播放" in wecom["markdown"]["content"] and "-50.0%" in wecom["markdown"]["content"]
+    assert "播放" in wecom["markdown"]["content"]
+    assert "-50.0%" in wecom["markdown"]["content"]
     assert robots.received["dingtalk"][0]["markdown"]["title"].startswith("【告警】播放下跌")
     assert AlertEvaluation.objects.filter(rule=rule, date=DAY).count() == 1
 

@@ -157,7 +157,8 @@ def test_no_revenue_gets_the_lower_bound_and_untracked_revenue_is_held():
     rows = daily_rows({"douyin": (0.0, 500.0, 800.0, 0.5), "weibo": (None, 1.0, 500.0, 0.5), "wechat": TWO["wechat"]})
     result = budget.plan(rows)
     table = result.platforms
-    assert table.loc["douyin", "model"] == budget.AVERAGE_ROAS and table.loc["douyin", "roas"] == 0
+    assert table.loc["douyin", "model"] == budget.AVERAGE_ROAS
+    assert table.loc["douyin", "roas"] == 0
     assert table.loc["douyin", "recommended_spend"] == pytest.approx(table.loc["douyin", "lower"])
     assert table.loc["weibo", "model"] == budget.HELD
     assert np.isnan(table.loc["weibo", "roas"])
@@ -169,7 +170,8 @@ def test_no_revenue_gets_the_lower_bound_and_untracked_revenue_is_held():
 
 def test_nothing_to_plan_is_a_warning_not_an_error():
     result = budget.plan(pd.DataFrame(columns=budget_columns()))
-    assert result.platforms.empty and result.days == 0
+    assert result.platforms.empty
+    assert result.days == 0
     assert [w.code for w in result.warnings] == ["no_data"]
 
 
@@ -238,7 +240,8 @@ def test_budget_curve_is_concave_and_spans_the_bounds():
     assert totals[0] == pytest.approx(result.platforms["lower"].sum())
     assert totals[-1] == pytest.approx(result.platforms["upper"].sum())
     steps = np.diff(revenue)
-    assert (steps > 0).all() and (np.diff(steps) <= 1e-6).all()
+    assert (steps > 0).all()
+    assert (np.diff(steps) <= 1e-6).all()
 
 
 def test_campaigns_split_their_platforms_recommendation():

@@ -90,7 +90,8 @@ def test_sql_buckets_equal_reaggregated_days(org, random_rows, granularity, grou
 
 def test_total_returns_one_row_per_account_not_daily_rows(org, random_rows):
     organic = frames.organic_partials(organization=org, start=START, end=END, granularity="total")
-    assert len(organic) == 3 and set(organic["n_days"]) == {(END - START).days + 1}
+    assert len(organic) == 3
+    assert set(organic["n_days"]) == {(END - START).days + 1}
     paid = frames.paid_partials(organization=org, start=START, end=END, granularity="total", group_by="account")
     assert len(paid) == 3  # the campaign's rows of account 1, account 2 and without account
 

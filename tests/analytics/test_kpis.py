@@ -76,8 +76,11 @@ def test_worked_example_of_kpis_md():
     assert k["engagement_rate"] != pytest.approx(0.06)  # not the mean of daily ratios
     expected = {"cpm": 20.0, "ctr": 0.025, "cpc": 0.8, "cvr": 0.032, "cpa": 25.0, "roas": 4.6, "roi": 3.6}
     assert {name: k[name] for name in expected} == pytest.approx(expected)
-    assert k["views"] == 4000 and k["spend"] == 1000.0 and k["revenue"] == 4600.0
-    assert k["cpe"] is None and k["cpf"] is None  # engagements / paid followers not reported
+    assert k["views"] == 4000
+    assert k["spend"] == 1000.0
+    assert k["revenue"] == 4600.0
+    assert k["cpe"] is None
+    assert k["cpf"] is None  # engagements / paid followers not reported
 
 
 def test_every_kpi_name_is_in_the_output():
@@ -95,14 +98,22 @@ def test_null_is_never_zero():
     assert k["likes"] == 3  # sums skip NULL
     assert k["interactions"] == 3  # NULL terms skipped
     assert k["engagement_rate"] is None  # NULL denominator
-    assert k["comments"] is None and k["ces"] == 3 and k["spend"] is None and k["roi"] is None
+    assert k["comments"] is None
+    assert k["ces"] == 3
+    assert k["spend"] is None
+    assert k["roi"] is None
 
 
 def test_zero_denominator_is_null_and_zero_numerator_is_zero():
     [k] = total([{"date": D1, "views": 0, "likes": 0, "comments": 0, "shares": 0, "saves": 0}],
                 [{"period": D1, "spend": 0, "paid_impressions": 0, "clicks": 0, "conversions": 0, "revenue": 0}])
-    assert k["interactions"] == 0 and k["engagement_rate"] is None
-    assert k["ctr"] is None and k["cpm"] is None and k["cpc"] is None and k["roas"] is None and k["roi"] is None
+    assert k["interactions"] == 0
+    assert k["engagement_rate"] is None
+    assert k["ctr"] is None
+    assert k["cpm"] is None
+    assert k["cpc"] is None
+    assert k["roas"] is None
+    assert k["roi"] is None
 
 
 def test_net_followers_from_gained_and_lost_when_reported_every_day():
@@ -122,12 +133,14 @@ def test_net_followers_from_totals_when_a_day_misses_gained_or_lost():
     [k] = total(days)
     assert k["net_followers"] == 30  # followers(last day) − followers(day before)
     assert k["follower_growth_rate"] == pytest.approx(0.03)
-    assert k["followers_gained"] == 27 and k["followers_lost"] == 5
+    assert k["followers_gained"] == 27
+    assert k["followers_lost"] == 5
 
 
 def test_net_followers_null_when_neither_rule_applies():
     [k] = total([{"date": D1, "followers": 1010, "followers_gained": 20}, {"date": D2, "followers": 1030}])
-    assert k["net_followers"] is None and k["follower_growth_rate"] is None
+    assert k["net_followers"] is None
+    assert k["follower_growth_rate"] is None
 
 
 def test_read_rate_and_engagement_by_followers_over_the_days_reporting_both():
@@ -165,8 +178,10 @@ def test_paid_followers_and_engagements():
     [k] = total(paid_rows=[{"period": D1, "spend": 300, "engagements": 60, "paid_followers_gained": 12},
                            {"period": D2, "spend": 100, "engagements": 40, "paid_followers_gained": None}])
     # cpf over the day reporting paid followers only: ¥300 / 12, not ¥400 / 12
-    assert k["cpe"] == pytest.approx(4.0) and k["cpf"] == pytest.approx(300 / 12)
-    assert k["paid_followers_gained"] == 12 and k["impressions"] is None
+    assert k["cpe"] == pytest.approx(4.0)
+    assert k["cpf"] == pytest.approx(300 / 12)
+    assert k["paid_followers_gained"] == 12
+    assert k["impressions"] is None
 
 
 def test_grouping_sums_accounts_and_keeps_groups_apart():
@@ -228,31 +243,37 @@ def test_second_worked_example_weibo_views_on_3_of_30_days():
     days = [{"date": D1 + timedelta(days=n), "platform": "weibo", "likes": 100,
              "views": (1000 / 3 if n < 3 else None)} for n in range(30)]
     k, coverage = coverage_of(days, end=end)
-    assert k["interactions"] == 3000 and k["views"] == 1000
+    assert k["interactions"] == 3000
+    assert k["views"] == 1000
     assert k["engagement_rate"] == pytest.approx(0.3)  # 300 / 1,000, not 3,000 / 1,000
     assert k["interactions_per_mille"] == pytest.approx(300.0)
     assert coverage["engagement_rate"] == pytest.approx(0.1)
     assert coverage["interactions_per_mille"] == pytest.approx(0.1)
     assert coverage["roas"] is None  # no row reports either side
-    assert k["read_rate"] is None and coverage["read_rate"] == 0.0  # views on 3 days, followers never
+    assert k["read_rate"] is None
+    assert coverage["read_rate"] == 0.0  # views on 3 days, followers never
 
 
 def test_second_worked_example_campaign_without_revenue_tracking():
     rows = [{"period": day, "campaign": 1, "spend": 300.0, "revenue": 900.0} for day in (D1, D2)]
     rows += [{"period": day, "campaign": 2, "spend": 200.0, "revenue": None} for day in (D1, D2)]
     k, coverage = coverage_of(paid_rows=rows)
-    assert k["spend"] == 1000.0 and k["revenue"] == 1800.0
+    assert k["spend"] == 1000.0
+    assert k["revenue"] == 1800.0
     assert k["roas"] == pytest.approx(3.0)  # 1,800 / 600 over A's rows, not 1,800 / 1,000
     assert k["roi"] == pytest.approx(2.0)
-    assert coverage["roas"] == pytest.approx(0.5) and coverage["roi"] == pytest.approx(0.5)
-    assert k["cpc"] is None and coverage["cpc"] == 0.0  # spend on every row, clicks on none
+    assert coverage["roas"] == pytest.approx(0.5)
+    assert coverage["roi"] == pytest.approx(0.5)
+    assert k["cpc"] is None
+    assert coverage["cpc"] == 0.0  # spend on every row, clicks on none
 
 
 def test_every_ratio_kpi_has_a_coverage_entry():
     _, coverage = coverage_of(WORKED_DAYS, WORKED_PAID)
     assert set(coverage) == {name for name in kpis.KPI_NAMES if name in kpis.PAIR_OF}
     assert {"engagement_rate", "read_rate", "completion_rate", "follower_growth_rate", "ctr", "roi"} <= set(coverage)
-    assert coverage["engagement_rate"] == 1.0 and coverage["ctr"] == 1.0
+    assert coverage["engagement_rate"] == 1.0
+    assert coverage["ctr"] == 1.0
 
 
 def test_net_followers_from_the_last_day_reporting_followers():
@@ -260,4 +281,5 @@ def test_net_followers_from_the_last_day_reporting_followers():
             {"date": D2, "followers": None, "views": 5}]
     k, coverage = coverage_of(days)
     assert k["net_followers"] == 30  # the last day reports no followers: the latest day that does
-    assert k["follower_growth_rate"] == pytest.approx(0.03) and coverage["follower_growth_rate"] == 1.0
+    assert k["follower_growth_rate"] == pytest.approx(0.03)
+    assert coverage["follower_growth_rate"] == 1.0

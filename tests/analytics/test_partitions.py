@@ -154,7 +154,8 @@ def test_writes_and_every_kpi_query_read_only_the_months_of_their_window():
     with CaptureQueriesContext(connection) as writes:
         metrics_write(account=account, batch=_batch(_days(*window)))  # stored keys: staged ON CONFLICT
     existence = [q["sql"] for q in writes.captured_queries if q["sql"].startswith("SELECT EXISTS")]
-    assert existence and all(_partitions_read(sql) <= {f"{t}_p202606" for t in FACT_TABLES} for sql in existence)
+    assert existence
+    assert all(_partitions_read(sql) <= {f"{t}_p202606" for t in FACT_TABLES} for sql in existence)
 
     with CaptureQueriesContext(connection) as reads:
         for granularity in ("day", "week", "month", "total"):

@@ -118,19 +118,24 @@ TOTAL_COVERAGE = {
 
 def test_total_report_has_every_kpi_computed_by_hand(org, dataset):
     out = report(org)
-    assert out["start"] == "2026-09-30" and out["end"] == "2026-10-05" and out["granularity"] == "total"
+    assert out["start"] == "2026-09-30"
+    assert out["end"] == "2026-10-05"
+    assert out["granularity"] == "total"
     [row] = out["results"]
-    assert row["period"] == "2026-09-30" and set(row) == {"period", "kpis", "coverage"}
+    assert row["period"] == "2026-09-30"
+    assert set(row) == {"period", "kpis", "coverage"}
     assert set(row["kpis"]) == set(kpis.KPI_NAMES)
     check(row["kpis"], TOTAL)
     assert set(row["coverage"]) == set(TOTAL_COVERAGE)
     check(row["coverage"], TOTAL_COVERAGE)
-    assert isinstance(row["kpis"]["views"], int) and isinstance(row["kpis"]["spend"], float)
+    assert isinstance(row["kpis"]["views"], int)
+    assert isinstance(row["kpis"]["spend"], float)
 
 
 def test_group_by_platform(org, dataset):
     douyin, weibo = report(org, group_by="platform")["results"]
-    assert douyin["platform"] == "douyin" and weibo["platform"] == "weibo"
+    assert douyin["platform"] == "douyin"
+    assert weibo["platform"] == "weibo"
     check(douyin["kpis"], {"views": 4500, "interactions": 230, "followers": 1050, "net_followers": 50,
                            "completion_rate": 0.45, "spend": 1500.0, "paid_impressions": 60000, "clicks": 1350,
                            "conversions": 50, "revenue": 4850.0, "roi": 3350 / 1500, "cpa": 30.0})
@@ -219,7 +224,8 @@ def test_compare_previous_lines_up_buckets(org, dataset):
     # day i of the window is compared with day i of the previous window: 10-05 ↔ 09-29
     check(rows[5]["previous"], {"views": 2000, "likes": 40})
     check(rows[5]["change"], {"views": (800 - 2000) / 2000})
-    assert rows[0]["previous"]["views"] is None and rows[0]["change"]["views"] is None
+    assert rows[0]["previous"]["views"] is None
+    assert rows[0]["change"]["views"] is None
     douyin, weibo = report(org, group_by="platform", compare="previous")["results"]
     check(douyin["previous"], {"views": 2000})
     assert weibo["previous"]["views"] is None
@@ -276,9 +282,13 @@ def test_post_performance_lists_the_posts_published_in_the_window(org, dataset):
     p1, p3 = posts.to_dict("records")
     # p1's latest snapshot as of 10-05: views 400, likes 40, comments 4
     assert (p1["views"], p1["interactions"], p1["engagement_rate"]) == (400, 44, pytest.approx(0.11))
-    assert p1["snapshot_date"] == d("10-05") and p1["platform"] == "douyin" and p1["account"] == dataset["a1"].pk
-    assert str(p1["published_at"]) == "2026-09-30 00:30:00+08:00" and p1["published_time_known"]
-    assert p3["snapshot_date"] is None and p3["views"] != p3["views"]  # NaN: no snapshot, not 0
+    assert p1["snapshot_date"] == d("10-05")
+    assert p1["platform"] == "douyin"
+    assert p1["account"] == dataset["a1"].pk
+    assert str(p1["published_at"]) == "2026-09-30 00:30:00+08:00"
+    assert p1["published_time_known"]
+    assert p3["snapshot_date"] is None
+    assert p3["views"] != p3["views"]  # NaN: no snapshot, not 0
     top = selectors.post_performance(organization=org, start=START, end=END, ordering="views", limit=1)
     assert list(top["post"]) == [dataset["p1"].pk]
     weibo = selectors.post_performance(organization=org, start=START, end=END, platform="weibo")
@@ -307,10 +317,12 @@ def test_daily_series(org, dataset):
     assert list(series.columns) == ["date", "platform", *selectors.SERIES_METRICS]
     assert len(series) == 6 * 2
     douyin = series[series["platform"] == "douyin"].set_index("date")
-    assert douyin.loc["2026-09-30", "views"] == 1000 and douyin.loc["2026-09-30", "spend"] == 1000
+    assert douyin.loc["2026-09-30", "views"] == 1000
+    assert douyin.loc["2026-09-30", "spend"] == 1000
     assert douyin.loc["2026-09-30", "engagement_rate"] == pytest.approx(0.07)
     weibo = series[series["platform"] == "weibo"].set_index("date")
-    assert weibo.loc["2026-10-01", "spend"] == 200 and weibo.loc["2026-10-01", "followers"] == 200
+    assert weibo.loc["2026-10-01", "spend"] == 200
+    assert weibo.loc["2026-10-01", "followers"] == 200
     assert weibo.loc["2026-10-02"].drop("platform").isna().all()
     with pytest.raises(ValueError, match="metrics"):
         selectors.daily_series(organization=org, start=START, end=END, metrics=("bogus",))

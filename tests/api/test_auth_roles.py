@@ -64,7 +64,8 @@ def test_owner_manages_accounts_and_keys(owner_a, org_a):
     key, prefix = created.json()["key"], created.json()["prefix"]
     assert OrganizationAPIKey.objects.get(prefix=prefix).organization == org_a
     listed = owner_a.get("/api/v1/api-keys/").json()["results"]
-    assert [k["name"] for k in listed] == ["代理商"] and "key" not in listed[0]
+    assert [k["name"] for k in listed] == ["代理商"]
+    assert "key" not in listed[0]
 
     agency = APIClient()
     agency.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")

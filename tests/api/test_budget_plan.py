@@ -68,10 +68,12 @@ def test_paid_daily_sums_accounts_and_pairs_rows(org_a):
     first, second = frame.sort_values("date").to_dict("records")
     assert (first["platform"], first["campaign"]) == ("weibo", campaign.pk)
     assert (first["spend"], first["revenue"], first["paired_spend"], first["paired_revenue"]) == (1000, 1800, 600, 1800)
-    assert second["spend"] != second["spend"] and second["paired_revenue"] != second["paired_revenue"]  # NULL
+    assert second["spend"] != second["spend"]
+    assert second["paired_revenue"] != second["paired_revenue"]  # NULL
     assert paid_daily(organization=org_a, start=day, end=day, platforms=["douyin"]).empty
     (only_two,) = paid_daily(organization=org_a, start=day, end=day, account=two.pk).to_dict("records")
-    assert only_two["spend"] == 400 and pd.isna(only_two["paired_spend"])  # its row reports no revenue
+    assert only_two["spend"] == 400
+    assert pd.isna(only_two["paired_spend"])  # its row reports no revenue
 
 
 def test_plan_moves_spend_to_the_higher_marginal_roas_and_keeps_the_total(client_a, org_a, org_b):
@@ -95,7 +97,8 @@ def test_plan_moves_spend_to_the_higher_marginal_roas_and_keeps_the_total(client
             "fit_quality",
         } <= set(row)
         assert row["bounds"] == pytest.approx([row["spend"] * 0.5, row["spend"] * 2], abs=0.01)
-        assert row["fit_quality"] > 0.9 and row["model"] == "saturating"
+        assert row["fit_quality"] > 0.9
+        assert row["model"] == "saturating"
     assert body["days"] == 90
     assert body["total"] == pytest.approx(sum(r["spend"] for r in rows.values()), abs=0.02)
     assert sum(r["recommended_spend"] for r in rows.values()) == pytest.approx(body["total"], abs=0.02)
@@ -124,15 +127,18 @@ def test_degenerate_data_are_warned_about(client_a, org_a):
     seed(org_a, {"douyin": (3000.0, 500.0, 800.0, 0.0), "weibo": (None, 1.0, 300.0, 0.5)}, days=20)
     body = client_a.get(f"/api/v1/budget-plan/?{WINDOW}").json()
     rows = {row["platform"]: row for row in body["platforms"]}
-    assert rows["douyin"]["model"] == "average_roas" and rows["douyin"]["marginal_roas"] == pytest.approx(
+    assert rows["douyin"]["model"] == "average_roas"
+    assert (rows["douyin"]["marginal_roas"] == pytest.approx(
         rows["douyin"]["roas"], abs=1e-5
-    )
-    assert rows["weibo"]["model"] == "held" and rows["weibo"]["roas"] is None
+    ))
+    assert rows["weibo"]["model"] == "held"
+    assert rows["weibo"]["roas"] is None
     assert rows["weibo"]["recommended_spend"] == pytest.approx(rows["weibo"]["spend"])
     codes = {(w["platform"], w["code"]) for w in body["warnings"] if w["campaign"] is None}
     assert {("douyin", "flat_spend"), ("weibo", "revenue_not_tracked")} <= codes
     empty = client_a.get("/api/v1/budget-plan/?start=2020-01-01&end=2020-01-31").json()
-    assert empty["platforms"] == [] and [w["code"] for w in empty["warnings"]] == ["no_data"]
+    assert empty["platforms"] == []
+    assert [w["code"] for w in empty["warnings"]] == ["no_data"]
 
 
 @pytest.mark.parametrize(

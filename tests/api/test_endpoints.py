@@ -32,7 +32,8 @@ def test_accounts_crud_never_returns_credentials(owner_a):
     )
     assert created.status_code == 201, created.content
     account_id = created.json()["id"]
-    assert "credentials" not in created.json() and created.json()["has_credentials"] is True
+    assert "credentials" not in created.json()
+    assert created.json()["has_credentials"] is True
     assert SocialAccount.objects.get(pk=account_id).credentials == creds
 
     detail = owner_a.get(f"/api/v1/accounts/{account_id}/")
@@ -97,7 +98,8 @@ def test_posts_order_by_engagement_rate_with_numbers_as_of_end(client_a, account
     assert [p["id"] for p in body["results"]] == [strong.pk, weak.pk, silent.pk]  # NULL rates last
     top = body["results"][0]
     assert (top["as_of"], top["views"], top["interactions"], top["engagement_rate"]) == ("2026-10-02", 100, 20, 0.2)
-    assert body["results"][2]["interactions"] is None and body["results"][2]["engagement_rate"] is None
+    assert body["results"][2]["interactions"] is None
+    assert body["results"][2]["engagement_rate"] is None
     ascending = client_a.get("/api/v1/posts/", {"start": "2026-10-01", "end": "2026-10-05", "ordering": "engagement_rate"})
     assert [p["id"] for p in ascending.json()["results"]] == [weak.pk, strong.pk, silent.pk]
     assert_error(client_a.get("/api/v1/posts/", {"platform": "myspace"}), 400, attr="platform")
@@ -130,8 +132,10 @@ def test_posts_list_is_post_performance_of_the_same_window(client_a, account_a):
                 assert row[name] == (None if pd.isna(want[name]) else pytest.approx(want[name])), (row["id"], name)
             assert row["as_of"] == (want["snapshot_date"].isoformat() if want["snapshot_date"] else None)
     # published in the window only: `active` (published in August, counters grew in the window) is not
-    assert stale.pk not in expected["post"].tolist() and active.pk not in expected["post"].tolist()
-    assert late.pk not in expected["post"].tolist() and fresh.pk in expected["post"].tolist()
+    assert stale.pk not in expected["post"].tolist()
+    assert active.pk not in expected["post"].tolist()
+    assert late.pk not in expected["post"].tolist()
+    assert fresh.pk in expected["post"].tolist()
     activity = client_a.get("/api/v1/posts/", {**window, "view": "activity", "ordering": "-views_growth"}).json()
     # fresh grew from nothing (published in the window); active from its 09-20 snapshot; stale did not move
     assert [(p["id"], p["views_growth"], p["interactions_growth"]) for p in activity["results"]] == [
@@ -181,7 +185,8 @@ def test_import_a_template_file(client_a, account_a, imports_inline):
     upload = SimpleUploadedFile("daily.csv", template_csv("daily_csv"), content_type="text/csv")
     response = client_a.post(f"/api/v1/accounts/{account_a.pk}/imports/?wait=5", {"file": upload}, format="multipart")
     assert response.status_code == 201, response.content
-    assert response.json()["kind"] == "daily_csv" and response.json()["rows"]["account_days"] == 1
+    assert response.json()["kind"] == "daily_csv"
+    assert response.json()["rows"]["account_days"] == 1
     assert IngestionRun.objects.get(pk=response.json()["run"]).status == "succeeded"
     assert AccountDailyMetric.objects.get(account=account_a).views == 23000
 
@@ -192,7 +197,8 @@ def test_import_errors_list_row_and_column_and_write_nothing(client_a, account_a
     response = client_a.post(f"/api/v1/accounts/{account_a.pk}/imports/?wait=5", {"file": upload}, format="multipart")
     body = assert_error(response, 400, "invalid_file", attr="file")
     assert (body["errors"][0]["row"], body["errors"][0]["column"], body["errors"][0]["value"]) == (2, "views", "lots")
-    assert body["file"] == "daily.csv" and IngestionRun.objects.get(pk=body["run"]).status == "failed"
+    assert body["file"] == "daily.csv"
+    assert IngestionRun.objects.get(pk=body["run"]).status == "failed"
     assert not AccountDailyMetric.objects.exists()
 
 
@@ -209,7 +215,8 @@ def test_import_refuses_oversized_files_and_bad_kinds(client_a, account_a, setti
 
 def test_import_templates(client_a):
     response = client_a.get("/api/v1/import-templates/campaign_csv/")
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
     assert response.content == template_csv("campaign_csv")
     assert_error(client_a.get("/api/v1/import-templates/nope/"), 404)
 
@@ -234,11 +241,16 @@ def test_kpis_match_the_worked_example(client_a, kpi_data):
     kpis = row["kpis"]
     assert row["period"] == "2026-10-01"
     assert (kpis["views"], kpis["interactions"], kpis["engagement_rate"]) == (4000, 220, 0.055)
-    assert kpis["cpm"] == pytest.approx(20.0) and kpis["ctr"] == pytest.approx(0.025)
-    assert kpis["cpc"] == pytest.approx(0.8) and kpis["cvr"] == pytest.approx(0.032)
-    assert kpis["cpa"] == pytest.approx(25.0) and kpis["roas"] == pytest.approx(4.6) and kpis["roi"] == pytest.approx(3.6)
+    assert kpis["cpm"] == pytest.approx(20.0)
+    assert kpis["ctr"] == pytest.approx(0.025)
+    assert kpis["cpc"] == pytest.approx(0.8)
+    assert kpis["cvr"] == pytest.approx(0.032)
+    assert kpis["cpa"] == pytest.approx(25.0)
+    assert kpis["roas"] == pytest.approx(4.6)
+    assert kpis["roi"] == pytest.approx(3.6)
     assert kpis["followers"] is None  # never reported: null, not 0
-    assert row["coverage"]["engagement_rate"] == 1.0 and row["coverage"]["roas"] == 1.0
+    assert row["coverage"]["engagement_rate"] == 1.0
+    assert row["coverage"]["roas"] == 1.0
     assert row["coverage"]["read_rate"] == 0.0  # views on both days, followers on none
     assert row["coverage"]["completion_rate"] is None  # no post reports either side
 
@@ -321,7 +333,8 @@ def test_kpis_per_granularity(client_a, two_weeks, granularity, expected):
     body = client_a.get("/api/v1/kpis/", {"start": "2026-09-30", "end": "2026-10-05", "granularity": granularity}).json()
     rows = [(r["period"], r["kpis"]["views"], r["kpis"]["engagement_rate"], r["kpis"]["cpa"]) for r in body["results"]]
     if granularity == "day":  # every day of the window has a row; days without data are all null
-        assert len(rows) == 6 and all(row[1:] == (None, None, None) for row in rows[1:-1])
+        assert len(rows) == 6
+        assert all(row[1:] == (None, None, None) for row in rows[1:-1])
         rows = [rows[0], rows[-1]]
     assert rows == expected
 

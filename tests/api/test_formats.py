@@ -47,7 +47,8 @@ def test_kpi_csv_flattens_rows_with_previous_and_change(client_a, account_a):
     (row,) = read_csv(response)
     assert (row["period"], row["platform"], row["views"], row["interactions"]) == ("2026-10-02", "douyin", "3000", "150")
     assert (row["previous.views"], row["change.views"], row["engagement_rate"]) == ("1000", "2.0", "0.05")
-    assert row["spend"] == "" and row["cpm"] == ""  # undefined KPIs stay empty, not 0
+    assert row["spend"] == ""
+    assert row["cpm"] == ""  # undefined KPIs stay empty, not 0
 
 
 def test_errors_stay_json_when_csv_was_asked_for(client_a):
@@ -62,7 +63,8 @@ def test_pagination_shape_and_page_size(client_a, org_a):
     assert set(first) == {"count", "next", "previous", "results"}
     assert (first["count"], len(first["results"]), first["previous"]) == (3, 2, None)
     second = client_a.get(first["next"]).json()
-    assert len(second["results"]) == 1 and second["next"] is None
+    assert len(second["results"]) == 1
+    assert second["next"] is None
     assert_error(client_a.get("/api/v1/accounts/", {"page": 99}), 404)
 
 

@@ -44,7 +44,8 @@ def test_schema_and_docs_need_no_login_and_use_only_local_files():
     for url in urls:
         assert url.startswith("/"), f"the docs page loads {url} from outside the app"
         assert not url.startswith("//")
-    assert "http://" not in html and "https://" not in html
+    assert "http://" not in html
+    assert "https://" not in html
     for url in urls:
         if url.startswith("/static/"):
             assert finders.find(url.removeprefix("/static/")), f"{url} is not a local static file"

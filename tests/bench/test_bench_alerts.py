@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_alert_bench_generates_evaluates_and_counts_queries():
     result = measure(accounts=6, rules=12, processes=1, log=lambda _: None)
-    assert result["organizations"] == 1 and result["rules"] == 12
+    assert result["organizations"] == 1
+    assert result["rules"] == 12
     assert AlertRule.objects.filter(builtin="").count() == 12
     # 12 rules + 3 data-health rules × 6 accounts, each evaluated once per pass.
     assert result["rule_scopes_evaluated"] == 12 + 3 * 6

@@ -30,4 +30,5 @@ def test_progress_updates_without_a_reload_and_the_page_refreshes_when_done(live
     IngestionRun.objects.filter(pk=run.pk).update(status=RunStatus.SUCCEEDED, rows_written=1_000_000)
     page.locator("[data-section='import-progress']").wait_for(state="detached", timeout=15000)
     assert "写入 1000000 行" in page.locator("[data-section='runs']").inner_text()
-    assert page.watch.console_errors == [] and page.watch.foreign_requests() == []
+    assert page.watch.console_errors == []
+    assert page.watch.foreign_requests() == []

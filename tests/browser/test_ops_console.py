@@ -87,7 +87,8 @@ def test_ops_watch_the_nights_retry_a_window_and_reconnect_an_account(live_serve
     page.click("button[type=submit].primary")
     page.wait_for_url(f"{live_server.url}/")
     banner = page.locator("[data-freshness]")
-    assert "需要重新授权" in banner.inner_text() and "缺失" in banner.inner_text()
+    assert "需要重新授权" in banner.inner_text()
+    assert "缺失" in banner.inner_text()
     screenshot("ops_banner", full_page=False)
 
     page.click("[data-freshness] a")
@@ -127,7 +128,8 @@ def test_ops_watch_the_nights_retry_a_window_and_reconnect_an_account(live_serve
     page.wait_for_url(f"{live_server.url}/data/")
     assert "已重新授权" in page.locator(".msg.success").inner_text()
     douyin.refresh_from_db()
-    assert douyin.status == AccountStatus.ACTIVE and douyin.credentials["access_token"] != "revoked"
+    assert douyin.status == AccountStatus.ACTIVE
+    assert douyin.credentials["access_token"] != "revoked"
     assert page.locator(f"[data-reauth='{douyin.pk}']").count() == 0
     screenshot("ops_after_reauth")
     assert page.watch.foreign_requests() == []

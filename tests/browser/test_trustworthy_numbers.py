@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from accounts.calendar import local_today as platform_today
 from accounts.models import Platform
-from dashboards.forms import Preset, platform_today, preset_window
+from dashboards.forms import Preset, preset_window
 from ingestion.records import AccountDay, Batch, CampaignDay, PostDay, PostInfo
 from ingestion.services import Provenance, metrics_write
 from tests.browser.test_dashboards import card_values, login, wait_charts
@@ -104,17 +105,20 @@ def test_the_six_cases_of_issue_11_show_right_numbers(live_server, page, screens
     assert float(values["interactions_per_mille"]) == pytest.approx(300.0)
     assert badge_text(page, "interactions_per_mille") == "基于 3/30 天"
     tooltip = page.locator(".kpi[data-kpi=interactions_per_mille] .coverage-badge").get_attribute("title")
-    assert "3 行" in tooltip and "27 行缺少一侧" in tooltip
+    assert "3 行" in tooltip
+    assert "27 行缺少一侧" in tooltip
     followers = [10_000 + 10 * n for n in range(30)]
     assert float(values["engagement_rate_by_followers"]) == pytest.approx(3_000 / (sum(followers) / 30))
-    assert float(values["engagement_rate"]) == pytest.approx(0.3) and badge_text(page, "engagement_rate")
+    assert float(values["engagement_rate"]) == pytest.approx(0.3)
+    assert badge_text(page, "engagement_rate")
     screenshot("issue11_1_weibo_paired_rows")
 
     # 2. Xiaohongshu ROI over the campaign that tracks revenue: (54,000 − 18,000) / 18,000 = 200 %.
     page.goto(f"{live_server.url}/campaigns/?platform=xiaohongshu")
     wait_charts(page)
     values = card_values(page)
-    assert float(values["roi"]) == pytest.approx(2.0) and float(values["spend"]) == pytest.approx(30_000)
+    assert float(values["roi"]) == pytest.approx(2.0)
+    assert float(values["spend"]) == pytest.approx(30_000)
     assert badge_text(page, "roi") == "覆盖 60% 花费"
     assert page.locator(".kpi[data-kpi=spend] .kpi-value").inner_text() == "¥3万"  # 万 in the Chinese UI
     assert page.locator(".kpi[data-kpi=spend] .kpi-value").get_attribute("title") == "¥30,000.00"

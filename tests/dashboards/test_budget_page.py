@@ -38,7 +38,8 @@ def test_page_shows_curves_split_and_cards(planner):
     response = planner.get(URL)
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'href="/campaigns/budget/?' in html and "预算规划" in html
+    assert 'href="/campaigns/budget/?' in html
+    assert "预算规划" in html
     curves = _figure(response, "budget_curves")
     names = {trace.get("name") for trace in curves["data"]}
     assert {"抖音", "微信公众号"} <= names
@@ -57,7 +58,8 @@ def test_what_if_form_replans_and_keeps_its_values(planner):
     assert response.status_code == 200
     plan = response.context["plan"]
     assert plan.total == 2000
-    assert plan.scenario.cpa_change == pytest.approx(0.2) and plan.scenario.platform == "wechat"
+    assert plan.scenario.cpa_change == pytest.approx(0.2)
+    assert plan.scenario.platform == "wechat"
     assert plan.platforms.loc["douyin", "upper"] == 1500
     html = response.content.decode()
     assert 'name="total" min="0" step="0.01" value="2000"' in html
@@ -69,7 +71,8 @@ def test_a_budget_the_bounds_cannot_hold_is_explained(planner):
     response = planner.get(URL + "&total=1")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "data-plan-error" in html and "放不进去" in html
+    assert "data-plan-error" in html
+    assert "放不进去" in html
     assert response.context["plan"].total == pytest.approx(response.context["plan"].current_total)
 
 
@@ -123,7 +126,8 @@ def test_figures_are_pure_and_empty_safe():
         }
     )
     split = budget_figures.spend_comparison(plan)
-    assert split.data[1].error_y.array == (50.0,) and split.data[1].error_y.arrayminus == (100.0,)
+    assert split.data[1].error_y.array == (50.0,)
+    assert split.data[1].error_y.arrayminus == (100.0,)
     curves = pd.DataFrame({"platform": ["douyin"] * 3, "spend": [0.0, 100.0, 200.0], "revenue": [0.0, 300.0, 450.0]})
     figure = budget_figures.response_curves(curves, curves, plan)
     assert [t.mode for t in figure.data] == ["markers", "lines", "markers", "markers"]

@@ -57,7 +57,8 @@ def test_the_banner_names_stale_reauth_and_gappy_accounts_and_links_to_the_data_
     for url in ("/", "/platforms/", "/content/", "/campaigns/"):
         text = banner(client, url)
         assert 'data-stale="1"' in text and "很久没同步" in text, url
-        assert 'data-needs-reauth="1"' in text and "授权过期" in text
+        assert 'data-needs-reauth="1"' in text
+        assert "授权过期" in text
         assert "有缺口 2 天" in text
         assert 'href="/data/"' in text
     assert banner(client, "/data/") == ""  # the data page shows the details instead

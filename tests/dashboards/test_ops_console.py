@@ -51,7 +51,8 @@ def test_everyone_sees_the_nightly_schedule_with_its_last_and_next_run(client, w
     assert "每天 02:30（北京时间）" in content
     next_run = re.search(r"data-next-run>([^<]+)<", content)[1]
     assert next_run.endswith("02:30")
-    assert "data-schedule-form" not in content and "只有所有者可以修改同步计划" in content
+    assert "data-schedule-form" not in content
+    assert "只有所有者可以修改同步计划" in content
 
 
 def test_owners_move_or_pause_the_nightly_schedule_and_nobody_else_can(client, workspace):
@@ -74,7 +75,8 @@ def test_owners_move_or_pause_the_nightly_schedule_and_nobody_else_can(client, w
     task.refresh_from_db()
     assert not task.enabled
     response = as_user(client, users["owner"]).post("/data/schedule/", {"at": "25:99", "enabled": "on"}, follow=True)
-    assert response.status_code == 200 and "有效" in response.content.decode()  # Django's "enter a valid time"
+    assert response.status_code == 200
+    assert "有效" in response.content.decode()  # Django's "enter a valid time"
 
 
 def test_runs_filter_by_account_platform_status_source_and_day_and_page(client, workspace):
@@ -135,7 +137,8 @@ def test_run_detail_shows_window_requests_rows_and_the_exact_error(client, works
     assert "2026-11-01 — 2026-11-03" in content
     assert re.search(r"data-requests>7<", content)
     assert "账号日数据 3" in content
-    assert "<code>/data/external/user/fans/</code>" in content and "<code>error_code 28003017</code>" in content
+    assert "<code>/data/external/user/fans/</code>" in content
+    assert "<code>error_code 28003017</code>" in content
     assert "data-retry" not in content  # viewers read only
     assert client.get(f"/data/runs/{run.pk + 1000}/").status_code == 404
 

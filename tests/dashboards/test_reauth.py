@@ -49,7 +49,8 @@ def login(client, user):
 def authorize_on_the_platform(authorize_url: str, as_account: str) -> str:
     """What the owner does on the platform's page: open it, agree as `as_account`; returns where it sends them."""
     page = requests.get(authorize_url, timeout=5)
-    assert page.status_code == 200 and "同意授权" in page.text
+    assert page.status_code == 200
+    assert "同意授权" in page.text
     answer = requests.post(authorize_url, data={"account": as_account}, allow_redirects=False, timeout=5)
     assert answer.status_code == 302
     return answer.headers["Location"]
@@ -63,13 +64,16 @@ def test_owners_reconnect_oauth_accounts_end_to_end(client, sandbox, platform, e
     org, account = broken_account(platform, external_id, access_token="revoked", refresh_token="revoked")
     owner = login(client, member(org, Role.OWNER))
     page = owner.get("/data/").content.decode()
-    assert f'data-reauth="{account.pk}"' in page and "重新授权" in page
+    assert f'data-reauth="{account.pk}"' in page
+    assert "重新授权" in page
 
     start = owner.get(f"/data/accounts/{account.pk}/reauth/")
 
-    assert start.status_code == 302 and start["Location"].startswith(sandbox.url)
+    assert start.status_code == 302
+    assert start["Location"].startswith(sandbox.url)
     query = parse_qs(urlsplit(start["Location"]).query)
-    assert query[redirect_param] == ["http://testserver/data/reauth/callback/"] and len(query["state"][0]) >= 24
+    assert query[redirect_param] == ["http://testserver/data/reauth/callback/"]
+    assert len(query["state"][0]) >= 24
     back = authorize_on_the_platform(start["Location"], external_id)
     assert back.startswith("http://testserver/data/reauth/callback/?")
     done = owner.get(back.removeprefix("http://testserver"), follow=True)
@@ -132,8 +136,10 @@ def test_wechat_is_reconnected_with_a_form_whose_secret_is_write_only(client, sa
     owner = login(client, member(org, Role.OWNER))
 
     form = owner.get(f"/data/accounts/{account.pk}/reauth/").content.decode()
-    assert 'name="appid"' in form and 'value="wxREAUTH01"' in form
-    assert "old-secret-value" not in form and 'type="password"' in form
+    assert 'name="appid"' in form
+    assert 'value="wxREAUTH01"' in form
+    assert "old-secret-value" not in form
+    assert 'type="password"' in form
 
     blank = owner.post(f"/data/accounts/{account.pk}/reauth/", {"appid": "wxREAUTH01", "secret": ""})
     assert blank.status_code == 302  # a blank secret keeps the stored one

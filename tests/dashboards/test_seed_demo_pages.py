@@ -33,6 +33,7 @@ def test_every_page_renders_the_seeded_demo(client):
         assert page.context["figures"]["trend"] and page.context["tables"][0].rows, platform
         assert any(card["value"] is not None for card in page.context["cards"]), platform
     channels = client.get("/platforms/?platform=wechat_channels&preset=30d").context["tables"]
-    assert channels[1].key == "oa_followers_from_channels" and channels[1].rows  # OA followers from 视频号
+    assert channels[1].key == "oa_followers_from_channels"
+    assert channels[1].rows  # OA followers from 视频号
     content = client.get("/content/?platform=kuaishou&preset=30d")
     assert content.status_code == 200

@@ -59,14 +59,17 @@ def test_posting_heatmap_uses_shanghai_weekday_and_hour_and_medians():
     assert len(cells) == 3  # the post without a publishing time is not placed anywhere
     figure = figures.posting_heatmap(cells.reset_index(), overall_median=0.055)
     grid = figure.data[0].z
-    assert len(grid) == 7 and len(grid[0]) == 24
-    assert grid[1][0] == pytest.approx(0.02) and grid[0][0] is None
+    assert len(grid) == 7
+    assert len(grid[0]) == 24
+    assert grid[1][0] == pytest.approx(0.02)
+    assert grid[0][0] is None
 
 
 def test_figure_json_cannot_close_the_script_tag():
     frame = pd.DataFrame({"campaign_name": ["</script><b>&"], "platform": ["douyin"], "spend": [1.0], "revenue": [2.0]})
     text = figures.to_json(figures.campaign_comparison(frame))
-    assert "</script>" not in text and "<b>" not in text
+    assert "</script>" not in text
+    assert "<b>" not in text
     assert json.loads(text)["data"][0]["y"] == ["</script><b>&"]
 
 
@@ -121,7 +124,8 @@ def test_a_sparse_series_keeps_its_markers_so_a_single_day_is_visible():
     frame = pd.DataFrame({"period": pd.to_datetime(["2026-10-01", "2026-10-02", "2026-10-03"]),
                           "views": [1.0, 2.0, 3.0], "completion_rate": [None, None, 0.4]})
     views, completion = figures.metric_trend(frame, ("views", "completion_rate")).data
-    assert views.mode == "lines" and completion.mode == "lines+markers"
+    assert views.mode == "lines"
+    assert completion.mode == "lines+markers"
     assert completion.yaxis == "y2"  # a rate next to a count gets its own axis
     assert figures.metric_trend(frame, ("danmaku",)) is None
 
@@ -140,7 +144,8 @@ def test_count_and_money_axes_tick_in_wan_in_the_chinese_ui():
                           "revenue": [None, 1.0, 2.0]})
     with translation.override("zh-hans"):
         axis = figures.spend_vs_revenue(frame).layout.yaxis
-        assert list(axis.ticktext) == ["¥0", "¥5万", "¥10万", "¥15万"] and list(axis.tickvals)[1] == 50_000
+        assert list(axis.ticktext) == ["¥0", "¥5万", "¥10万", "¥15万"]
+        assert list(axis.tickvals)[1] == 50_000
     with translation.override("en"):
         assert figures.spend_vs_revenue(frame).layout.yaxis.tickformat == ",.0f"
 

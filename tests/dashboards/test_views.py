@@ -100,7 +100,8 @@ def test_content_table_sorts_and_lists_the_posts(logged_in, demo):
     assert response.context["figures"]["heatmap"]
     assert len(response.context["top"]) == 5
     bad = logged_in.get("/content/?sort=drop table")
-    assert bad.status_code == 200 and bad.context["sort"] == "-engagement_rate"
+    assert bad.status_code == 200
+    assert bad.context["sort"] == "-engagement_rate"
 
 
 def test_every_table_downloads_as_csv_and_excel(logged_in):
@@ -146,7 +147,8 @@ def test_organization_switch_only_to_own_organizations(logged_in, demo):
     user, organization, _accounts = demo
     other = user.memberships.exclude(organization=organization).get().organization
     response = logged_in.post("/organization/", {"organization": other.pk, "next": "/campaigns/?account=1"})
-    assert response.status_code == 302 and response["Location"] == "/campaigns/"
+    assert response.status_code == 302
+    assert response["Location"] == "/campaigns/"
     assert logged_in.session[SESSION_ORG_KEY] == other.pk
     page = logged_in.get("/")
     assert page.context["organization"] == other
@@ -180,7 +182,8 @@ def test_sync_now_queues_a_run(logged_in, demo):
     account = accounts[1]  # Douyin, connected through the API
     response = logged_in.post("/data/sync/", {"account": account.pk, "start": "2026-10-01", "end": "2026-10-07",
                                               "qs": "preset=7d"})
-    assert response.status_code == 302 and response["Location"] == "/data/?preset=7d"
+    assert response.status_code == 302
+    assert response["Location"] == "/data/?preset=7d"
     run = IngestionRun.objects.get(account=account)
     assert (run.status, str(run.window_start), str(run.window_end)) == (RunStatus.QUEUED, "2026-10-01", "2026-10-07")
     page = logged_in.get(response["Location"])
@@ -222,7 +225,8 @@ def test_import_upload_shows_rows_and_dates(logged_in, demo, imports_inline):
     data = b"date,followers,views,likes\n2026-10-01,100,1000,50\n2026-10-02,110,3000,90\n"
     response = logged_in.post("/data/?preset=7d", {"account": accounts[0].pk, "kind": "daily_csv",
                                                    "file": SimpleUploadedFile("daily.csv", data, "text/csv")})
-    assert response.status_code == 302 and response["Location"] == "/data/?preset=7d"  # a refresh re-uploads nothing
+    assert response.status_code == 302
+    assert response["Location"] == "/data/?preset=7d"  # a refresh re-uploads nothing
     content = logged_in.get(response["Location"]).content.decode()
     assert 'data-import-result="ok"' in content
     assert "2026-10-01 — 2026-10-02" in content
@@ -285,7 +289,8 @@ def test_viewers_read_but_cannot_sync_or_import(client, demo):
     user.memberships.filter(organization=organization).update(role=Role.VIEWER)
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     page = client.get("/data/").content.decode()
-    assert 'data-sync="' not in page and "需要分析师权限" in page
+    assert 'data-sync="' not in page
+    assert "需要分析师权限" in page
 
     response = client.post("/data/sync/", {"account": accounts[1].pk, "start": "2026-10-01", "end": "2026-10-02"},
                            follow=True)

@@ -34,7 +34,8 @@ def test_daily_rows_record_source_and_run_and_a_file_says_what_it_replaced(org):
     assert set(AccountDailyMetric.objects.values_list("source", "run_id")) == {("file", run.pk)}
 
     again = file_import(account=account, file=csv.encode(), file_name="daily.csv", kind="daily_csv")
-    assert again.changed == 0 and again.replaced == {}  # nothing rewritten: provenance stays the first import's
+    assert again.changed == 0
+    assert again.replaced == {}  # nothing rewritten: provenance stays the first import's
     assert set(AccountDailyMetric.objects.values_list("run_id", flat=True)) == {run.pk}
 
 

@@ -27,7 +27,9 @@ def test_every_platform_has_a_sync_queue_a_default_worker_consumes():
 
 def test_a_dead_workers_task_comes_back_and_only_then():
     conf = app.conf
-    assert conf.task_acks_late and conf.task_reject_on_worker_lost and conf.worker_prefetch_multiplier == 1
+    assert conf.task_acks_late
+    assert conf.task_reject_on_worker_lost
+    assert conf.worker_prefetch_multiplier == 1
     limits = [conf.task_time_limit] + [getattr(task, "time_limit", None) or 0 for task in app.tasks.values()]
     # Redelivered only once every task's hard limit has passed: no live task runs twice.
     assert conf.broker_transport_options["visibility_timeout"] > max(limits) > 0

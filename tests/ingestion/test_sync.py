@@ -63,7 +63,8 @@ def test_transient_error_is_recorded_and_reraised_for_a_retry(api_account, fake_
 
     run = IngestionRun.objects.first()
     assert run.status == RunStatus.FAILED  # no retry follows (no `retry_in`)
-    assert "HTTP 500" in run.error and "可重试" in run.error
+    assert "HTTP 500" in run.error
+    assert "可重试" in run.error
     assert run.error_detail == {"type": "TransientError", "platform": "testhttp", "endpoint": "/days", "code": "HTTP 500"}
     assert stored(api_account) == before
 
@@ -75,7 +76,8 @@ def test_quota_error_defers_the_run_and_leaves_the_account_alone(api_account, fa
     run = account_sync(account=api_account, start=START, end=END)
 
     assert run.status == RunStatus.DEFERRED
-    assert "quota" in run.error and "推迟" in run.error
+    assert "quota" in run.error
+    assert "推迟" in run.error
     api_account.refresh_from_db()
     assert (api_account.status, api_account.status_detail, api_account.last_synced_at) == (AccountStatus.ACTIVE, "", None)
     assert stored(api_account) == []
@@ -248,7 +250,8 @@ def test_the_nightly_run_fails_the_runs_dead_workers_left_behind(org, django_cap
         "too_long": RunStatus.FAILED, "lost": RunStatus.FAILED, "waiting": RunStatus.QUEUED,
         "import_killed": RunStatus.FAILED,
     }
-    assert "工作进程中断" in states["killed"].error and states["killed"].finished_at is not None
+    assert "工作进程中断" in states["killed"].error
+    assert states["killed"].finished_at is not None
     assert "消息丢失" in states["lost"].error
     assert "导入中断" in states["import_killed"].error
 
@@ -296,6 +299,7 @@ def test_a_window_with_nothing_to_read_is_skipped_and_does_not_count_as_synced(o
     run = account_sync(account=account, start=dt.date(2020, 1, 1), end=dt.date(2020, 1, 3))  # no snapshot then
 
     assert (run.status, run.requests_made, run.rows_written) == (RunStatus.SKIPPED, 0, 0)
-    assert run.finished_at is not None and "没有可读取" in run.error
+    assert run.finished_at is not None
+    assert "没有可读取" in run.error
     account.refresh_from_db()
     assert account.last_synced_at is None

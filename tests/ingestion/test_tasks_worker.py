@@ -142,7 +142,8 @@ def test_a_retrying_run_shows_when_the_next_attempt_is_due(worker_queue, fake_pl
 
     run_states(run.pk, until=lambda r: r.status == RunStatus.RETRYING)
     retrying = IngestionRun.objects.get(pk=run.pk)
-    assert "HTTP 500" in retrying.error and retrying.error_detail["code"] == "HTTP 500"
+    assert "HTTP 500" in retrying.error
+    assert retrying.error_detail["code"] == "HTTP 500"
     assert 0 < (retrying.next_attempt_at - timezone.now()).total_seconds() <= 3  # backoff 1 s, doubling, jitter
     run_states(run.pk, until=lambda r: r.status == RunStatus.SUCCEEDED)
 

@@ -68,7 +68,8 @@ def test_provisional_days_are_read_again_until_final():
 
 def test_xiaohongshu_ads_report_range():
     p = plan("xiaohongshu", campaign_days=Progress(day(200)))
-    assert p.windows[0][0] == day(89) and p.windows[-1][1] == Y
+    assert p.windows[0][0] == day(89)
+    assert p.windows[-1][1] == Y
     assert all((end - start).days < 30 for start, end in p.windows)
     assert len(p.gaps[CAMPAIGN_DAYS]) == 90  # never more gap rows than the maximum a night reads
 

@@ -75,6 +75,7 @@ def test_a_killed_worker_s_run_ends_failed_and_its_window_is_read_next_night(fak
         [tonight] = sync_all_request(day=dt.date(2026, 10, 4))
 
     run.refresh_from_db()
-    assert run.status == RunStatus.FAILED and run.finished_at is not None
+    assert run.status == RunStatus.FAILED
+    assert run.finished_at is not None
     assert "工作进程中断" in run.error
     assert (tonight.window_start, tonight.window_end) == (dt.date(2026, 10, 1), dt.date(2026, 10, 4))

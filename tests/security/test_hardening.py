@@ -16,7 +16,8 @@ def test_every_response_carries_a_csp_without_inline_script(client):
     policy = client.get("/accounts/login/")["Content-Security-Policy"]
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
     assert directives["script-src"] == "'self'"
-    assert directives["object-src"] == "'none'" and directives["frame-ancestors"] == "'none'"
+    assert directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'"
     assert "Content-Security-Policy" in client.get("/api/v1/accounts/")
 
 
@@ -76,7 +77,8 @@ def test_a_server_error_under_api_is_json(production_errors, monkeypatch):
 
 def test_unknown_paths_under_api_are_json_and_pages_stay_html(production_errors, client):
     response = client.get("/api/nothing-here")
-    assert response.status_code == 404 and response.json()["type"] == "client_error"
+    assert response.status_code == 404
+    assert response.json()["type"] == "client_error"
     assert client.get("/nothing-here/").headers["Content-Type"].startswith("text/html")
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.calendar import local_yesterday
 from accounts.models import Membership, Organization, Role
 from comments.models import Comment
 from comments.services import comments_score, comments_sync
@@ -13,7 +14,6 @@ from ingestion.sandbox.demo import (
     demo_accounts_ensure,
     demo_import,
     demo_sync,
-    local_yesterday,
     sandbox_for_demo,
 )
 

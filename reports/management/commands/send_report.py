@@ -4,8 +4,8 @@ that ended before DATE (default today), as the schedule does, in this process.""
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from accounts.calendar import local_today
 from reports.models import ReportSchedule
 from reports.services import schedule_report_request
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, schedule, date=None, **options):
         try:
-            day = dt.date.fromisoformat(date) if date else timezone.localdate()
+            day = dt.date.fromisoformat(date) if date else local_today()
         except ValueError:
             raise CommandError(f"--date {date!r} is not a date (YYYY-MM-DD)") from None
         found = ReportSchedule.objects.filter(pk=schedule).select_related("organization").first()

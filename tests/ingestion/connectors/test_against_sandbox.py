@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 
+from accounts.calendar import local_today
 from accounts.models import Platform
 from analytics.models import AccountDailyMetric, CampaignDailyMetric, PostDailyMetric
 from ingestion.connectors.base import connector_for
-from ingestion.connectors.dates import local_today
 from ingestion.sandbox.auth import demo_credentials
 from ingestion.sandbox.server import Sandbox
 from ingestion.services import metrics_write

@@ -3,9 +3,10 @@ import threading
 
 import pytest
 
+from accounts.calendar import frozen_today, local_today
 from accounts.models import Platform
 from ingestion.connectors.base import connector_for
-from ingestion.connectors.dates import frozen_today, local_today, snapshot_day
+from ingestion.connectors.dates import snapshot_day
 from tests.factories import SocialAccountFactory
 
 pytestmark = pytest.mark.django_db

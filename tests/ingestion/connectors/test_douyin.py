@@ -3,10 +3,10 @@ import time
 
 import pytest
 
+from accounts.calendar import local_midnight, local_today
 from accounts.models import Platform, SocialAccount
 from analytics.models import AccountDailyMetric, PostDailyMetric
 from ingestion.connectors.base import AuthError, PlatformDataError, QuotaExceeded, TransientError, connector_for
-from ingestion.connectors.dates import local_midnight, local_today
 from ingestion.connectors.douyin import date_type_for
 from ingestion.connectors.http import MAX_ATTEMPTS
 from ingestion.services import metrics_write
@@ -137,7 +137,8 @@ def test_videos_are_paged_and_their_lifetime_totals_stored_for_yesterday(account
     assert (v1.date, v1.views, v1.likes, v1.comments, v1.shares, v1.avg_watch_seconds) == (yesterday, 9000, 700, 50, 8,
                                                                                            12.5)
     assert (v2.views, v2.likes, v2.avg_watch_seconds) == (100, None, None)
-    assert v1.post.published_at.timestamp() == recent and v1.post.url == "https://www.iesdouyin.com/v1"
+    assert v1.post.published_at.timestamp() == recent
+    assert v1.post.url == "https://www.iesdouyin.com/v1"
 
     metrics_write(account=account, batch=batch)
     stored = PostDailyMetric.objects.get(post__external_id="@v1", date=yesterday)

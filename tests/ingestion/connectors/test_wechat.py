@@ -3,10 +3,10 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 
+from accounts.calendar import local_today
 from accounts.models import Platform
 from analytics.models import AccountDailyMetric, Post, PostDailyMetric
 from ingestion.connectors.base import AuthError, PlatformDataError, QuotaExceeded, TransientError, connector_for
-from ingestion.connectors.dates import local_today
 from ingestion.connectors.http import MAX_ATTEMPTS
 from ingestion.services import metrics_write
 from tests.factories import SocialAccountFactory
@@ -104,13 +104,15 @@ def test_fetch_maps_every_series_splits_spans_and_stores_rows(account, platform_
     first = batch.account_days[0]
     assert (first.followers_gained, first.followers_lost, first.followers) == (11 * start.day, 3, 1000 + start.day)
     assert (first.views, first.shares, first.recommends, first.likes, first.comments, first.saves) == (500, 7, 3, 20, 4, 6)
-    assert first.impressions is None and first.posts_published is None
+    assert first.impressions is None
+    assert first.posts_published is None
 
     assert [(p.date, p.views, p.likes, p.shares, p.completion_rate) for p in batch.post_days] == [
         (published, 120, 5, 2, 0.41), (yesterday, 180, 9, None, 0.4)]
     post = batch.post_days[0].post
     assert (post.external_id, post.title, post.kind) == ("2247483655_1", "新品发布", "article")
-    assert post.published_at.date() == published and post.published_at.utcoffset() == dt.timedelta(hours=8)
+    assert post.published_at.date() == published
+    assert post.published_at.utcoffset() == dt.timedelta(hours=8)
 
     metrics_write(account=account, batch=batch)
     row = AccountDailyMetric.objects.get(account=account, date=start)

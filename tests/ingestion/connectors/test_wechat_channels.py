@@ -3,10 +3,10 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 
+from accounts.calendar import local_today
 from accounts.models import Platform
 from analytics.models import AccountDailyMetric
 from ingestion.connectors.base import AuthError, connector_for
-from ingestion.connectors.dates import local_today
 from ingestion.services import metrics_write
 from tests.factories import SocialAccountFactory
 

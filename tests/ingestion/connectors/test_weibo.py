@@ -3,10 +3,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from accounts.calendar import local_today
 from accounts.models import Platform
 from analytics.models import AccountDailyMetric, PostDailyMetric
 from ingestion.connectors.base import AuthError, PlatformDataError, QuotaExceeded, TransientError, connector_for
-from ingestion.connectors.dates import local_today
 from ingestion.connectors.http import MAX_ATTEMPTS
 from ingestion.records import Batch, PostDay, PostInfo
 from ingestion.services import metrics_write

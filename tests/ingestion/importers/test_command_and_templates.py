@@ -21,7 +21,9 @@ def test_command_prints_one_line_summary(make_account, capsys):
     call_command("import_file", "--account", str(account.pk), str(FIXTURES / "wechat_users_legacy.xls"))
     out = capsys.readouterr().out.strip()
     assert "\n" not in out
-    assert "wechat_users" in out and "account_days 3 行" in out and "2026-09-01..2026-09-03" in out
+    assert "wechat_users" in out
+    assert "account_days 3 行" in out
+    assert "2026-09-01..2026-09-03" in out
     assert AccountDailyMetric.objects.filter(account=account).count() == 3
 
 
@@ -59,7 +61,8 @@ def test_command_exit_code_and_stderr(make_account, tmp_path):
     done = subprocess.run([sys.executable, "manage.py", "import_file", "--account", str(account.pk), str(bad)],
                           capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode != 0
-    assert "bad.csv" in done.stderr and "第 2 行「followers」列 值 'lots'" in done.stderr
+    assert "bad.csv" in done.stderr
+    assert "第 2 行「followers」列 值 'lots'" in done.stderr
     assert done.stdout == ""
 
 
@@ -68,7 +71,8 @@ def test_template_is_bom_csv_with_header_and_example(kind):
     data = template_csv(kind)
     assert data.startswith(codecs.BOM_UTF8)
     lines = data.decode("utf-8-sig").splitlines()
-    assert len(lines) == 2 and lines[0].startswith("date,")
+    assert len(lines) == 2
+    assert lines[0].startswith("date,")
 
 
 def test_templates_import_as_they_are(make_account):

@@ -46,14 +46,17 @@ def test_every_bad_cell_is_reported_with_its_sheet_row(make_account):
         (4, "followers", "abc"), (5, "saves", "12.5%"), (6, "date", "not a date"), (7, "followers_gained", "-4"),
     ]
     message = str(error)
-    assert "weibo_十月.csv" in message and "第 4 行「followers」列 值 'abc'：不是整数" in message
+    assert "weibo_十月.csv" in message
+    assert "第 4 行「followers」列 值 'abc'：不是整数" in message
 
 
 def test_problems_are_capped(make_account):
     account = make_account("weibo")
     rows = [DAILY_HEADER, *(f"2026-10-{d:02d},x,x,0,0,0,0,0,0,0" for d in range(1, 31))]
     error = rejected(account, "\n".join(rows).encode())
-    assert len(error.problems) == 50 and error.truncated and "仅列出前 50 个" in str(error)
+    assert len(error.problems) == 50
+    assert error.truncated
+    assert "仅列出前 50 个" in str(error)
 
 
 def test_one_bad_row_keeps_the_good_ones_out(make_account):
@@ -74,7 +77,8 @@ def test_duplicate_posts_are_refused(make_account):
     text = fixture_bytes("douyin_posts_utf8bom.csv").decode("utf-8-sig")
     first_row = text.splitlines()[1]
     error = rejected(account, (text + first_row + "\r\n").encode())
-    assert error.problems[0].row == 5 and "作品名称、发布时间相同" in error.problems[0].message
+    assert error.problems[0].row == 5
+    assert "作品名称、发布时间相同" in error.problems[0].message
 
 
 def test_unknown_template_column_is_a_typo_not_ignored(make_account):
@@ -100,7 +104,9 @@ def test_wechat_net_growth_must_add_up(make_account):
 def test_header_not_found_lists_what_is_accepted(make_account):
     account = make_account("weibo")
     message = str(rejected(account, "随便,一些,列\n1,2,3\n".encode()))
-    assert "未找到可识别的表头" in message and "作品名称" in message and "date、campaign" in message
+    assert "未找到可识别的表头" in message
+    assert "作品名称" in message
+    assert "date、campaign" in message
 
 
 def test_header_without_rows(make_account):
@@ -109,7 +115,8 @@ def test_header_without_rows(make_account):
 
 def test_platform_must_match_the_account(make_account):
     message = str(rejected(make_account("bilibili"), fixture_bytes("xhs_notes.xlsx"), "notes.xlsx"))
-    assert "小红书笔记列表明细表" in message and "哔哩哔哩" in message
+    assert "小红书笔记列表明细表" in message
+    assert "哔哩哔哩" in message
 
 
 @pytest.mark.parametrize(("data", "expected"), [

@@ -51,7 +51,8 @@ def test_douyin_posts(make_account, name):
     vlog = post_day(account, "国庆出游vlog｜带你逛遍西湖")
     assert (vlog.views, vlog.likes, vlog.shares, vlog.comments, vlog.saves) == (12000, 1234, 56, 78, 90)
     assert (vlog.profile_visits, vlog.followers_gained) == (345, 67)
-    assert vlog.completion_rate == pytest.approx(0.235) and vlog.avg_watch_seconds == pytest.approx(12.6)
+    assert vlog.completion_rate == pytest.approx(0.235)
+    assert vlog.avg_watch_seconds == pytest.approx(12.6)
     assert vlog.post.kind == "视频"
     assert vlog.post.published_at == dt.datetime(2026, 9, 28, 10, 30, tzinfo=dt.UTC)
     lipstick = post_day(account, "新品开箱：秋冬口红试色")
@@ -142,7 +143,8 @@ def test_campaign_csv(make_account):
     assert feed.followers_gained is None
     kol = CampaignDailyMetric.objects.get(campaign__name="达人合作-小美")
     assert (kol.spend, kol.conversions, kol.revenue, kol.followers_gained) == (Decimal("3000.00"), None, None, 540)
-    assert kol.campaign.organization_id == account.organization_id and kol.campaign.platform == "douyin"
+    assert kol.campaign.organization_id == account.organization_id
+    assert kol.campaign.platform == "douyin"
 
 
 @pytest.mark.parametrize(("name", "platform"), [
@@ -156,7 +158,8 @@ def test_importing_twice_changes_nothing(make_account, name, platform):
     before = snapshot(account)
     again = run_import(account, name)
     assert snapshot(account) == before
-    assert first.changed > 0 and again.changed == 0
+    assert first.changed > 0
+    assert again.changed == 0
     assert again.rows == first.rows
 
 

@@ -158,7 +158,8 @@ def attempt(platform, data, xlsx):
         result = file_import(account=account, file=data, file_name=name, as_of=AS_OF)
     except ImportFileError as exc:
         assert IngestionRun.objects.get(pk=exc.run_id).status == RunStatus.FAILED
-        assert exc.problems and all(str(p) for p in exc.problems)
+        assert exc.problems
+        assert all(str(p) for p in exc.problems)
         assert not AccountDailyMetric.objects.filter(account=account).exists()  # nothing half-written
         assert not PostDailyMetric.objects.filter(post__account=account).exists()
         return account, exc

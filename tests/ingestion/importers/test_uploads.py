@@ -26,14 +26,17 @@ def test_a_stored_upload_reads_back_byte_for_byte_with_seeks(make_account):
         assert source.read() == data
         source.seek(PIECE_BYTES - 5)
         assert source.read(10) == data[PIECE_BYTES - 5 : PIECE_BYTES + 5]
-        assert source.seek(-4, io.SEEK_END) == len(data) - 4 and source.read() == data[-4:]
+        assert source.seek(-4, io.SEEK_END) == len(data) - 4
+        assert source.read() == data[-4:]
 
 
 def test_the_task_imports_the_upload_and_removes_it(make_account, django_capture_on_commit_callbacks):
     account = make_account("weibo")
     with django_capture_on_commit_callbacks() as callbacks:
         run = import_request(account=account, file=io.BytesIO(DAILY), file_name="d.csv", kind="daily_csv")
-    assert len(callbacks) == 1 and run.status == RunStatus.QUEUED and ImportUpload.objects.filter(run=run).exists()
+    assert len(callbacks) == 1
+    assert run.status == RunStatus.QUEUED
+    assert ImportUpload.objects.filter(run=run).exists()
     assert import_uploaded_file.apply(args=(run.pk,)).get() == {"run": run.pk, "status": "succeeded", "rows": 2}
     run.refresh_from_db()
     assert (run.kind, run.rows_read, run.window_start) == ("daily_csv", 3, dt.date(2026, 10, 1))
@@ -51,7 +54,8 @@ def test_a_rejected_upload_records_every_problem_and_is_removed(make_account):
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
     assert [(p["row"], p["column"], p["value"]) for p in run.import_report["problems"]] == [(3, "views", "lots")]
-    assert not ImportUpload.objects.exists() and not AccountDailyMetric.objects.exists()
+    assert not ImportUpload.objects.exists()
+    assert not AccountDailyMetric.objects.exists()
 
 
 def test_an_attempt_killed_at_the_time_limit_is_not_retried(make_account):
@@ -60,5 +64,7 @@ def test_an_attempt_killed_at_the_time_limit_is_not_retried(make_account):
     IngestionRun.objects.filter(pk=run.pk).update(status=RunStatus.PARSING, started_at=long_ago)
     uploaded_file_import(run=IngestionRun.objects.get(pk=run.pk), time_limit=IMPORT_TIME_LIMIT)
     run.refresh_from_db()
-    assert run.status == RunStatus.FAILED and "超过时限" in run.error
-    assert not ImportUpload.objects.exists() and not AccountDailyMetric.objects.exists()
+    assert run.status == RunStatus.FAILED
+    assert "超过时限" in run.error
+    assert not ImportUpload.objects.exists()
+    assert not AccountDailyMetric.objects.exists()

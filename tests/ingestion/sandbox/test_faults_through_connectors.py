@@ -36,7 +36,8 @@ def test_an_expired_token_is_refreshed_and_the_sync_succeeds(live, platform):
     acct = account(platform)
     live.control("faults", platform=platform, fault="token_expired")
     run = sync(acct)
-    assert run.status == RunStatus.SUCCEEDED and run.rows_written > 0
+    assert run.status == RunStatus.SUCCEEDED
+    assert run.rows_written > 0
     acct.refresh_from_db()
     if platform != "wechat":  # WeChat's stable token lives in the cache, not the account
         assert acct.credentials["access_token"] != demo_credentials(platform, IDS[platform])["access_token"]
@@ -71,7 +72,8 @@ def test_malformed_json_fails_the_run_and_writes_nothing(live):
     acct = account("douyin")
     live.control("faults", platform="douyin", fault="malformed_json", path="/user/like/")
     run = sync(acct)
-    assert run.status == RunStatus.FAILED and "JSON" in run.error
+    assert run.status == RunStatus.FAILED
+    assert "JSON" in run.error
     assert not acct.daily_metrics.exists()
 
 

@@ -73,7 +73,8 @@ def test_seed_demo_starts_its_own_sandbox_and_is_idempotent(settings):
     for platform in ("douyin", "bilibili", "weibo", "kuaishou"):
         assert PostDailyMetric.objects.filter(post__account=accounts[platform], date=y).count() > 5, platform
     paid = CampaignDailyMetric.objects.filter(account=accounts["xiaohongshu"])
-    assert paid.exclude(spend=None).count() >= 3 and paid.exclude(conversions=None).exclude(revenue=None).exists()
+    assert paid.exclude(spend=None).count() >= 3
+    assert paid.exclude(conversions=None).exclude(revenue=None).exists()
     assert not IngestionRun.objects.exclude(status=RunStatus.SUCCEEDED).exists()
     # Replayed nights carry the time the 02:30 schedule would have run them (not the seeding time).
     nights = IngestionRun.objects.filter(account=accounts["douyin"]).order_by("window_end")
@@ -85,7 +86,8 @@ def test_seed_demo_starts_its_own_sandbox_and_is_idempotent(settings):
 
     before, runs = stored(), IngestionRun.objects.count()
     assert seed("--days", "3")[-2] == "sync runs: nothing new"
-    assert stored() == before and IngestionRun.objects.count() == runs  # nothing read twice
+    assert stored() == before
+    assert IngestionRun.objects.count() == runs  # nothing read twice
     seed("--days", "3", "--resync")
     assert stored() == before  # everything read again: the same rows
 
